@@ -1,0 +1,159 @@
+"""The project's scorer: exact character spans, one code path for the CLI, training
+and benchmarks.
+
+- entities: (start, end, label), P/R/F per label and micro;
+- relations: (head span, tail span, label);
+- records: one tuple per measure in a record: (provider texts, recipient texts, measure span);
+- values: of the measures found exactly (span and label), the share whose normalised
+  (value, unit, approx) equals gold (value compared with a relative tolerance of 1e-6).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Set, Tuple
+
+from spacy.tokens import Doc
+
+from .pipeline.record_builder import build_records
+from .schema import ENTITY_LABELS, MEASURE_LABELS, RELATION_LABELS
+
+
+@dataclass
+class PRF:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def add(self, gold: Set, pred: Set) -> None:
+        self.tp += len(gold & pred)
+        self.fp += len(pred - gold)
+        self.fn += len(gold - pred)
+
+    def to_dict(self) -> Dict[str, float]:
+        return {"p": round(self.precision, 4), "r": round(self.recall, 4),
+                "f": round(self.f1, 4), "tp": self.tp, "fp": self.fp, "fn": self.fn}
+
+
+@dataclass
+class Scores:
+    entities: Dict[str, PRF] = field(default_factory=lambda: defaultdict(PRF))
+    entities_micro: PRF = field(default_factory=PRF)
+    relations: Dict[str, PRF] = field(default_factory=lambda: defaultdict(PRF))
+    relations_micro: PRF = field(default_factory=PRF)
+    records: PRF = field(default_factory=PRF)
+    values_correct: int = 0
+    values_total: int = 0
+    documents: int = 0
+
+    @property
+    def value_accuracy(self) -> float:
+        return self.values_correct / self.values_total if self.values_total else 0.0
+
+    def to_dict(self) -> Dict[str, object]:
+        return {
+            "documents": self.documents,
+            "entities": {"micro": self.entities_micro.to_dict(),
+                         **{label: self.entities[label].to_dict() for label in ENTITY_LABELS}},
+            "relations": {"micro": self.relations_micro.to_dict(),
+                          **{label: self.relations[label].to_dict() for label in RELATION_LABELS}},
+            "records": self.records.to_dict(),
+            "values": {"accuracy": round(self.value_accuracy, 4), "correct": self.values_correct,
+                       "total": self.values_total},
+        }
+
+    def flat(self) -> Dict[str, float]:
+        """Headline figures, as spaCy's training loop logs them."""
+        return {"ents_f": self.entities_micro.f1, "rel_f": self.relations_micro.f1,
+                "record_f": self.records.f1, "value_acc": self.value_accuracy}
+
+
+def entity_set(doc: Doc) -> Set[Tuple[int, int, str]]:
+    return {(e.start_char, e.end_char, e.label_) for e in doc.ents}
+
+
+def relation_set(doc: Doc) -> Set[Tuple[int, int, int, int, str]]:
+    return {(r.head.start_char, r.head.end_char, r.tail.start_char, r.tail.end_char, r.label)
+            for r in doc._.relations}
+
+
+def record_set(doc: Doc, records=None) -> Set[tuple]:
+    if records is None:
+        records = doc._.records
+    out = set()
+    for rec in records:
+        providers = tuple(sorted(p["text"] for p in rec.providers))
+        recipients = tuple(sorted(r["text"] for r in rec.recipients))
+        for m in rec.measures:
+            out.add((providers, recipients, m["start"], m["end"]))
+    return out
+
+
+def _same_value(a, b) -> bool:
+    return (a is not None and b is not None and a.unit == b.unit and a.approx == b.approx
+            and math.isclose(a.value, b.value, rel_tol=1e-6, abs_tol=1e-9))
+
+
+def score_docs(pairs: Iterable[Tuple[Doc, Doc]]) -> Scores:
+    """Score (gold, predicted) doc pairs; the texts of each pair must be identical."""
+    scores = Scores()
+    for gold, pred in pairs:
+        if gold.text != pred.text:
+            raise ValueError("gold and predicted docs have different texts")
+        scores.documents += 1
+        g_ents, p_ents = entity_set(gold), entity_set(pred)
+        for label in ENTITY_LABELS:
+            scores.entities[label].add({e for e in g_ents if e[2] == label},
+                                       {e for e in p_ents if e[2] == label})
+        scores.entities_micro.add(g_ents, p_ents)
+        g_rels, p_rels = relation_set(gold), relation_set(pred)
+        for label in RELATION_LABELS:
+            scores.relations[label].add({r for r in g_rels if r[4] == label},
+                                        {r for r in p_rels if r[4] == label})
+        scores.relations_micro.add(g_rels, p_rels)
+        # Gold records are derived from gold relations by the same builder the pipeline uses.
+        scores.records.add(record_set(gold, build_records(gold, gold._.relations)),
+                           record_set(pred))
+        pred_by_span = {(e.start_char, e.end_char, e.label_): e for e in pred.ents}
+        for ent in gold.ents:
+            key = (ent.start_char, ent.end_char, ent.label_)
+            if ent.label_ in MEASURE_LABELS and key in pred_by_span:
+                scores.values_total += 1
+                if _same_value(ent._.quantity, pred_by_span[key]._.quantity):
+                    scores.values_correct += 1
+    return scores
+
+
+def format_table(scores: Scores) -> List[List[str]]:
+    """Rows for a text table: name, P, R, F, support."""
+    rows = []
+    for label in ENTITY_LABELS:
+        prf = scores.entities[label]
+        rows.append([label, *_prf_cells(prf)])
+    rows.append(["entities (micro)", *_prf_cells(scores.entities_micro)])
+    for label in RELATION_LABELS:
+        rows.append([label, *_prf_cells(scores.relations[label])])
+    rows.append(["relations (micro)", *_prf_cells(scores.relations_micro)])
+    rows.append(["records", *_prf_cells(scores.records)])
+    rows.append(["value accuracy", "", "", f"{scores.value_accuracy:.3f}",
+                 f"{scores.values_correct}/{scores.values_total}"])
+    return rows
+
+
+def _prf_cells(prf: PRF) -> List[str]:
+    return [f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}", str(prf.tp + prf.fn)]

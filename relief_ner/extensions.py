@@ -1,0 +1,143 @@
+"""The `._` attributes the pipeline exposes: `doc._.relations`, `doc._.records`,
+`span._.quantity`.
+
+Everything is stored in `doc.user_data` as plain lists and numbers and turned into objects
+by getters. That way `DocBin`, `Doc.to_bytes` and `nlp.pipe(n_process=...)` carry the
+results across processes and files without custom serialisers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence
+
+from spacy.tokens import Doc, Span
+
+from .quantity import Quantity, quantity_in_context
+from .schema import MEASURE_LABELS
+
+RELATIONS_KEY = "relief_ner.relations"
+RECORDS_KEY = "relief_ner.records"
+VALUES_KEY = "relief_ner.values"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A directed link from a measure (`head`) to the party that gives or receives it."""
+
+    head: Span
+    tail: Span
+    label: str
+    score: float = 1.0
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {
+            "head": _span_dict(self.head),
+            "tail": _span_dict(self.tail),
+            "label": self.label,
+            "score": self.score,
+        }
+
+
+@dataclass
+class AssistanceRecord:
+    """Who gave what, how much, to whom, for what — with the offsets of every field.
+
+    `to_dict()` is exactly the record JSON of the schema.
+    """
+
+    providers: List[Dict[str, Any]] = field(default_factory=list)
+    recipients: List[Dict[str, Any]] = field(default_factory=list)
+    money: List[Dict[str, Any]] = field(default_factory=list)
+    counts: List[Dict[str, Any]] = field(default_factory=list)
+    areas: List[Dict[str, Any]] = field(default_factory=list)
+    purpose: str = ""
+    sentence: Dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {
+            "providers": [dict(p) for p in self.providers],
+            "recipients": [dict(r) for r in self.recipients],
+            "money": [dict(m) for m in self.money],
+            "counts": [dict(c) for c in self.counts],
+            "areas": [dict(a) for a in self.areas],
+            "purpose": self.purpose,
+            "sentence": dict(self.sentence),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "AssistanceRecord":
+        return cls(**{k: data[k] for k in
+                      ("providers", "recipients", "money", "counts", "areas", "purpose", "sentence")})
+
+    @property
+    def measures(self) -> List[Dict[str, Any]]:
+        return [*self.money, *self.counts, *self.areas]
+
+
+def _span_dict(span: Span) -> Dict[str, Any]:
+    return {"text": span.text, "label": span.label_, "start": span.start_char, "end": span.end_char}
+
+
+def _char_span(doc: Doc, start: int, end: int) -> Span:
+    """The entity at these offsets if there is one (keeps its label), else a plain span."""
+    for ent in doc.ents:
+        if ent.start_char == start and ent.end_char == end:
+            return ent
+    span = doc.char_span(start, end)
+    if span is None:
+        raise ValueError(f"offsets {start}-{end} do not align with tokens of the doc")
+    return span
+
+
+def get_relations(doc: Doc) -> List[Relation]:
+    return [
+        Relation(_char_span(doc, hs, he), _char_span(doc, ts, te), label, score)
+        for hs, he, ts, te, label, score in doc.user_data.get(RELATIONS_KEY, [])
+    ]
+
+
+def set_relations(doc: Doc, relations: Sequence[Relation]) -> None:
+    doc.user_data[RELATIONS_KEY] = [
+        [r.head.start_char, r.head.end_char, r.tail.start_char, r.tail.end_char,
+         r.label, float(r.score)]
+        for r in relations
+    ]
+
+
+def get_records(doc: Doc) -> List[AssistanceRecord]:
+    return [AssistanceRecord.from_dict(r) for r in doc.user_data.get(RECORDS_KEY, [])]
+
+
+def set_records(doc: Doc, records: Sequence[AssistanceRecord]) -> None:
+    doc.user_data[RECORDS_KEY] = [r.to_dict() for r in records]
+
+
+def get_quantity(span: Span) -> Optional[Quantity]:
+    """Normalised value of a MONEY/AREA/COUNT span; None for ORG/LOC and non-amounts.
+
+    Values stored with the doc (gold corpora) take precedence over the normaliser.
+    """
+    if span.label_ not in MEASURE_LABELS:
+        return None
+    stored = span.doc.user_data.get(VALUES_KEY, {}).get(f"{span.start_char}:{span.end_char}")
+    if stored is not None:
+        value, unit, approx = stored
+        return Quantity(float(value), unit, bool(approx))
+    return quantity_in_context(span.doc.text, span.start_char, span.end_char)
+
+
+def set_stored_quantity(doc: Doc, start: int, end: int, quantity: Quantity) -> None:
+    doc.user_data.setdefault(VALUES_KEY, {})[f"{start}:{end}"] = [
+        quantity.value, quantity.unit, quantity.approx]
+
+
+def register_extensions() -> None:
+    """Idempotent: importing the package calls it; spaCy forbids double registration
+    without `force`, so check first."""
+    if not Doc.has_extension("relations"):
+        Doc.set_extension("relations", getter=get_relations, setter=set_relations)
+    if not Doc.has_extension("records"):
+        Doc.set_extension("records", getter=get_records, setter=set_records)
+    if not Span.has_extension("quantity"):
+        Span.set_extension("quantity", getter=get_quantity)

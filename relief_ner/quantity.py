@@ -1,0 +1,272 @@
+"""Normalisation of money, area and count expressions (schema: "Normalised values").
+
+`parse_quantity("3300余万元")` → `Quantity(value=33000000.0, unit="CNY", approx=True)`.
+
+The numeral reader is our own rather than cn2an's: the schema needs bare magnitudes
+(`千亩`, `亿元`), approximation marks *inside* numbers (`3300余万`, `十几个`, `几十万`) and
+Arabic/Chinese mixtures (`3千万`), which cn2an's converter rejects.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Dict, Optional, Tuple
+
+CNY = "CNY"
+M2 = "m2"
+
+# Leading words that stay outside the span but make the amount approximate (schema list,
+# plus their common two-character variants).
+APPROX_PREFIXES: Tuple[str, ...] = (
+    "不少于", "大约", "将近", "接近", "超过", "至少", "突破", "约", "近", "超", "逾", "过",
+)
+APPROX_SUFFIXES: Tuple[str, ...] = ("以上", "左右", "上下", "有余")
+# Leading/trailing words that are allowed around an amount but do not change it.
+NEUTRAL_PREFIXES: Tuple[str, ...] = (
+    "累计", "共计", "合计", "总计", "总共", "一共", "达到", "价值", "共", "达", "计", "为",
+)
+NEUTRAL_SUFFIXES: Tuple[str, ...] = ("人民币", "钱")
+APPROX_MARKS = frozenset("余多来几数")
+
+# Money: code → yuan per unit. Foreign currencies keep their own code and amount.
+MONEY_UNITS: Dict[str, Tuple[str, Decimal]] = {
+    "元": (CNY, Decimal(1)),
+    "块钱": (CNY, Decimal(1)),
+    "美元": ("USD", Decimal(1)),
+    "港元": ("HKD", Decimal(1)),
+    "港币": ("HKD", Decimal(1)),
+    "欧元": ("EUR", Decimal(1)),
+    "日元": ("JPY", Decimal(1)),
+}
+AREA_UNITS: Dict[str, Decimal] = {
+    "平方公里": Decimal(1_000_000),
+    "平方千米": Decimal(1_000_000),
+    "平方米": Decimal(1),
+    "平米": Decimal(1),
+    "公顷": Decimal(10_000),
+    "亩": Decimal(10_000) / Decimal(15),
+    "km2": Decimal(1_000_000),
+    "m2": Decimal(1),
+}
+# Measure words that the schema counts. Two-character ones first so that 人次 wins over 人.
+COUNT_UNITS: Tuple[str, ...] = (
+    "人次", "户次", "批次", "场次", "台套",
+    "户", "名", "人", "个", "家", "所", "套", "台", "辆", "头", "只", "株", "棵", "间", "座",
+    "栋", "幢", "条", "项", "次", "批", "期", "场", "件", "份", "本", "册", "箱", "袋", "盏",
+    "口", "眼", "处", "块", "张", "笔", "位", "对", "支", "副", "包", "床", "桶", "部", "架",
+    "组", "类", "种", "篇", "封", "双", "顶", "把", "盒", "瓶", "枚", "匹", "羽", "尾",
+)
+# Units that look like measure words but are lengths, weights, volumes, time or ratios:
+# the schema does not tag them, so parse_quantity refuses them.
+NOT_AMOUNT_UNITS: Tuple[str, ...] = (
+    "立方米", "公里", "千米", "厘米", "毫米", "米", "公斤", "千克", "克", "吨", "斤", "升",
+    "年", "月", "日", "天", "周", "小时", "分钟", "秒", "岁", "%", "％", "倍", "度", "成",
+    "季度", "百分点",
+)
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+           "七": 7, "八": 8, "九": 9, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6,
+           "柒": 7, "捌": 8, "玖": 9}
+_SMALL = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_BIG = {"万": 10_000, "萬": 10_000, "亿": 100_000_000}
+_NUMERAL_CHARS = "".join(_DIGITS) + "".join(_SMALL) + "".join(_BIG)
+_ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# A number: runs of Arabic numbers, Chinese numerals and approximation marks.
+NUMBER_RE = re.compile(rf"(?:{_ARABIC}|[{_NUMERAL_CHARS}余多来几数])+")
+_TOKEN_RE = re.compile(rf"{_ARABIC}|[{_NUMERAL_CHARS}余多来几数]")
+_PREFIXES = sorted([(w, True) for w in APPROX_PREFIXES] + [(w, False) for w in NEUTRAL_PREFIXES],
+                   key=lambda p: -len(p[0]))
+_SUFFIXES = sorted([(w, True) for w in APPROX_SUFFIXES] + [(w, False) for w in NEUTRAL_SUFFIXES],
+                   key=lambda p: -len(p[0]))
+_RANGE_RE = re.compile(r"^(?P<low>.+?)(?:至|到|-|~|～|—|－|–)(?P<high>.+)$")
+
+
+class QuantityError(ValueError):
+    """The text is not an amount of money, area or a count in the schema's sense."""
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A normalised amount: `value` in yuan (CNY), square metres (m2) or units counted."""
+
+    value: float
+    unit: str
+    approx: bool = False
+
+    @property
+    def label(self) -> str:
+        """The entity label this quantity belongs to: MONEY, AREA or COUNT."""
+        if self.unit == M2:
+            return "AREA"
+        if self.unit in {code for code, _ in MONEY_UNITS.values()}:
+            return "MONEY"
+        return "COUNT"
+
+    def to_dict(self) -> Dict[str, object]:
+        return asdict(self)
+
+
+def _read_number(text: str) -> Tuple[Decimal, bool]:
+    """Read a numeral run such as `3300余万`, `一千二百三十四万`, `十几`, `1.2亿`.
+
+    Returns the value and whether an approximation mark (余/多/来/几/数) occurred in it.
+    """
+    tokens = _TOKEN_RE.findall(text)
+    if not tokens or "".join(tokens) != text:
+        raise QuantityError(f"not a number: {text!r}")
+    approx = False
+    total = Decimal(0)  # finished 亿 groups
+    group = Decimal(0)  # finished 万 group inside the current 亿 group
+    section = Decimal(0)  # the part below 万
+    number: Optional[Decimal] = None
+    last_mult = 0  # multiplier of the latest 十/百/千/万, for colloquial `一万二` = 12000
+    zero_before = False  # a 零 stands right before the pending digit (`一百零五`)
+    read_any = False
+    for tok in tokens:
+        if tok in APPROX_MARKS:
+            approx = True
+            # Leading 几十/数百: the mark stands where a digit would; read it as one.
+            if tok in "几数" and number is None and not (total or group or section):
+                number, read_any = Decimal(1), True
+            continue
+        read_any = True
+        if tok in "零〇":
+            number, zero_before = None, True
+        elif tok in _DIGITS:
+            if number is not None:
+                raise QuantityError(f"positional digits are not an amount: {text!r}")
+            number = Decimal(_DIGITS[tok])
+        elif tok in _SMALL:
+            mult = _SMALL[tok]
+            section += (number if number is not None else Decimal(1)) * mult
+            number, last_mult, zero_before = None, mult, False
+        elif tok in _BIG:
+            mult = _BIG[tok]
+            value = section + (number or 0)
+            if value == 0 and not (total or group):
+                value = Decimal(1)  # bare `万`, `亿` (`亿元` in `过亿元`)
+            if mult == 10_000:
+                group += value * mult
+            else:
+                total = (total + group + value) * mult
+                group = Decimal(0)
+            section, number, last_mult, zero_before = Decimal(0), None, mult, False
+        else:
+            if number is not None:
+                raise QuantityError(f"two numbers in a row: {text!r}")
+            number = Decimal(tok.replace(",", ""))
+    if not read_any:
+        raise QuantityError(f"not a number: {text!r}")
+    if number is not None:
+        if last_mult >= 100 and not zero_before and number < 10 and number == int(number):
+            # `一万二` = 12000, `三千五` = 3500: a lone digit after a multiplier stands
+            # for the next lower place.
+            number *= Decimal(last_mult) / 10
+        section += number
+    return total + group + section, approx
+
+
+def _strip_affixes(text: str) -> Tuple[str, bool]:
+    """Remove the context words allowed around an amount; report whether any is approximate."""
+    approx = False
+    while True:
+        for word, is_approx in _PREFIXES:
+            rest = text[len(word):]
+            if text.startswith(word) and NUMBER_RE.match(rest):
+                text, approx = rest, approx or is_approx
+                break
+        else:
+            break
+    while True:
+        for word, is_approx in _SUFFIXES:
+            if text.endswith(word) and len(text) > len(word):
+                text, approx = text[: -len(word)], approx or is_approx
+                break
+        else:
+            break
+    return text, approx
+
+
+def _split_unit(text: str) -> Tuple[str, str]:
+    """Split `3300余万元` into (`3300余万`, `元`). Raises ValueError on unknown units."""
+    m = NUMBER_RE.match(text)
+    if m is None or m.end() == 0:
+        raise QuantityError(f"{text!r} does not start with a number")
+    # No unit starts with a numeral character, so the greedy number never eats the unit;
+    # `余` after a magnitude stays in the number: `3万余元` → (`3万余`, `元`).
+    return text[: m.end()], text[m.end():]
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).strip()
+    text = text.replace("m²", "m2").replace("km²", "km2").replace("㎡", "m2")
+    return text.replace(" ", "")
+
+
+def parse_quantity(text: str) -> Quantity:
+    """Normalise a single MONEY, AREA or COUNT expression.
+
+    Accepts context words around the amount (`约`, `超过`, `以上`, `左右`, `累计` ...), which set
+    or leave `approx` as the schema says. Raises `ValueError` for text that is not an
+    amount of money, area or a count (no number, no unit, or a length/weight/time unit).
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"parse_quantity expects a str, got {type(text).__name__}")
+    original = text
+    text = _normalise(text)
+    if not text:
+        raise QuantityError("empty text is not an amount")
+    text, approx = _strip_affixes(text)
+    range_match = _RANGE_RE.match(text)
+    if range_match and NUMBER_RE.fullmatch(range_match["low"]):
+        # `3至5名`, `10-20万元`: keep the lower bound; the high side carries the unit and,
+        # when the low side has none, the magnitude (`10-20万` is 10万 to 20万).
+        low = range_match["low"]
+        high_number, unit = _split_unit(range_match["high"])
+        magnitude = re.search(rf"[{''.join(_BIG)}]+$", high_number)
+        if magnitude and not re.search(rf"[{''.join(_BIG)}]", low):
+            low += magnitude.group(0)
+        number, approx = low, True
+    else:
+        number, unit = _split_unit(text)
+    if not unit:
+        raise QuantityError(f"{original!r} has no unit; an amount needs 元, 亩, 平方米 or a measure word")
+    try:
+        amount, inner_approx = _read_number(number)
+    except QuantityError as err:
+        raise QuantityError(f"{original!r}: {err}") from None
+    approx = approx or inner_approx
+    if unit in MONEY_UNITS:
+        code, factor = MONEY_UNITS[unit]
+        return Quantity(float(amount * factor), code, approx)
+    if unit in AREA_UNITS:
+        return Quantity(float(amount * AREA_UNITS[unit]), M2, approx)
+    if unit.endswith("余") and unit[:-1] in COUNT_UNITS:  # `100名余` (rare)
+        unit, approx = unit[:-1], True
+    if unit.startswith(NOT_AMOUNT_UNITS) or unit.endswith(NOT_AMOUNT_UNITS) or "百分" in unit:
+        raise QuantityError(f"{original!r} is a length, weight, time or ratio, not a schema amount")
+    if unit in COUNT_UNITS:
+        return Quantity(float(amount), unit, approx)
+    raise QuantityError(f"{original!r}: unknown unit {unit!r}")
+
+
+def quantity_in_context(text: str, start: int, end: int, window: int = 4) -> Optional[Quantity]:
+    """Normalise the span `text[start:end]`, letting the words next to it set `approx`.
+
+    The schema keeps `约`/`超过`/`以上` outside the span but lets them set the flag.
+    Returns None when the span is not an amount.
+    """
+    try:
+        q = parse_quantity(text[start:end])
+    except QuantityError:
+        return None
+    if q.approx:
+        return q
+    before = text[max(0, start - window):start]
+    after = text[end:end + window]
+    if before.endswith(APPROX_PREFIXES) or after.startswith(("以上", "左右", "上下", "有余")):
+        return Quantity(q.value, q.unit, True)
+    return q
