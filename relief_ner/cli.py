@@ -10,6 +10,7 @@ from typing import Iterator, List, Optional, TextIO
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
 )
@@ -19,14 +20,15 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Assistance records from Chinese poverty-alleviation reports.")
 gazetteer_app = typer.Typer(no_args_is_help=True, help="The administrative-division resource.")
 app.add_typer(gazetteer_app, name="gazetteer")
-err = Console(stderr=True)
+# soft_wrap: messages naming files and lines must stay on one line for grep and tests.
+err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 MODEL_HELP = "Pipeline: 'default', 'rules' or the path of a saved pipeline."
 TEXTS_HELP = "Directory with news/ and seeds/ texts for stand-off files (default: $RELIEF_NER_TEXTS or ../shared)."
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(f"[bold red]error:[/] {escape(message)}")
     raise typer.Exit(code)
 
 
@@ -63,12 +65,12 @@ def extract(
         for item in iter_inputs(paths):
             if isinstance(item, InputError):
                 errors.append(item)
-                err.print(f"[yellow]skipped[/] {item.where}: {item.reason}")
+                err.print(f"[yellow]skipped[/] {escape(item.where)}: {escape(item.reason)}")
                 continue
             if len(item.text) > nlp.max_length:
                 errors.append(InputError(item.id, item.id, f"document of {len(item.text)} characters "
                                          f"exceeds nlp.max_length={nlp.max_length}"))
-                err.print(f"[yellow]skipped[/] {item.id}: too long ({len(item.text)} characters)")
+                err.print(f"[yellow]skipped[/] {escape(item.id)}: too long ({len(item.text)} characters)")
                 continue
             yield item
 

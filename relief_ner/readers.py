@@ -12,7 +12,7 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, TextIO, Union
+from typing import Any, Dict, Iterable, Iterator, Optional, TextIO, Union
 
 from .corpus.texts import document_text, source_url
 
@@ -37,10 +37,10 @@ class InputError:
 Item = Union[InputDoc, InputError]
 
 
-def iter_inputs(paths: Iterable[str], stdin: TextIO = sys.stdin) -> Iterator[Item]:
+def iter_inputs(paths: Iterable[str], stdin: Optional[TextIO] = None) -> Iterator[Item]:
     for raw in paths:
         if raw == "-":
-            yield from _iter_stream(stdin, "<stdin>")
+            yield from _iter_stream(stdin or sys.stdin, "<stdin>")
             continue
         path = Path(raw)
         if path.is_dir():

@@ -118,7 +118,7 @@ _ORG_SUFFIXES = sorted([
 _ORG_SUFFIX_RE = re.compile("|".join(map(re.escape, _ORG_SUFFIXES)))
 _ONE_CHAR_SUFFIX_MIN_STEM = 2
 # Characters and words at which a name cannot continue to the left.
-_STOP_CHARS = set("的在为向由和与及等是了对把将从给到于被让使以并或也都还又就同跟据经其这那每各该我本此有")
+_STOP_CHARS = set("的在为向由和与及等是了对把将从给到于被让使并或也还又就跟据每各该我此")
 _STOP_WORDS = (
     "投资", "捐赠", "捐款", "捐助", "发放", "援建", "帮扶", "协调", "组织", "争取", "联合", "携手",
     "来到", "深入", "前往", "走访", "慰问", "支持", "开展", "召开", "举行", "实施", "推进", "成立",

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The project's test command: installs what it needs, then runs the whole suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+.venv/bin/python -m pytest -q "$@"
