@@ -21,20 +21,22 @@ M2 = "m2"
 # Leading words that stay outside the span but make the amount approximate (schema list,
 # plus their common two-character variants).
 APPROX_PREFIXES: Tuple[str, ...] = (
-    "不少于", "大约", "将近", "接近", "超过", "至少", "突破", "约", "近", "超", "逾", "过",
+    "不少于", "大约", "将近", "接近", "超过", "至少", "突破", "不到", "不足", "约", "近", "超", "逾",
+    "过", "上",
 )
 APPROX_SUFFIXES: Tuple[str, ...] = ("以上", "左右", "上下", "有余")
 # Leading/trailing words that are allowed around an amount but do not change it.
 NEUTRAL_PREFIXES: Tuple[str, ...] = (
     "累计", "共计", "合计", "总计", "总共", "一共", "达到", "价值", "共", "达", "计", "为",
 )
-NEUTRAL_SUFFIXES: Tuple[str, ...] = ("人民币", "钱")
+NEUTRAL_SUFFIXES: Tuple[str, ...] = ("人民币",)
 APPROX_MARKS = frozenset("余多来几数")
 
 # Money: code → yuan per unit. Foreign currencies keep their own code and amount.
 MONEY_UNITS: Dict[str, Tuple[str, Decimal]] = {
     "元": (CNY, Decimal(1)),
     "块钱": (CNY, Decimal(1)),
+    "元钱": (CNY, Decimal(1)),
     "美元": ("USD", Decimal(1)),
     "港元": ("HKD", Decimal(1)),
     "港币": ("HKD", Decimal(1)),
@@ -124,6 +126,7 @@ def _read_number(text: str) -> Tuple[Decimal, bool]:
     number: Optional[Decimal] = None
     last_mult = 0  # multiplier of the latest 十/百/千/万, for colloquial `一万二` = 12000
     zero_before = False  # a 零 stands right before the pending digit (`一百零五`)
+    vague = False
     read_any = False
     for tok in tokens:
         if tok in APPROX_MARKS:
@@ -136,9 +139,15 @@ def _read_number(text: str) -> Tuple[Decimal, bool]:
         if tok in "零〇":
             number, zero_before = None, True
         elif tok in _DIGITS:
+            digit = Decimal(_DIGITS[tok])
             if number is not None:
+                # `七八十`, `三四百`: two neighbouring digits give a vague range; keep the low
+                # one. Anything else (`一二三`) is a positional string, not an amount.
+                if digit == number + 1 and not vague:
+                    vague = approx = True
+                    continue
                 raise QuantityError(f"positional digits are not an amount: {text!r}")
-            number = Decimal(_DIGITS[tok])
+            number = digit
         elif tok in _SMALL:
             mult = _SMALL[tok]
             section += (number if number is not None else Decimal(1)) * mult
@@ -248,9 +257,22 @@ def parse_quantity(text: str) -> Quantity:
         unit, approx = unit[:-1], True
     if unit.startswith(NOT_AMOUNT_UNITS) or unit.endswith(NOT_AMOUNT_UNITS) or "百分" in unit:
         raise QuantityError(f"{original!r} is a length, weight, time or ratio, not a schema amount")
-    if unit in COUNT_UNITS:
+    if unit in COUNT_UNITS or _is_measure_word(unit):
         return Quantity(float(amount), unit, approx)
+    if len(unit) <= 4 and unit.endswith(("户", "人", "名")) and _is_cjk(unit):
+        # `90余农户`, `270多贫困户`: a noun stands between the number and the measure word.
+        return Quantity(float(amount), unit[-1], approx)
     raise QuantityError(f"{original!r}: unknown unit {unit!r}")
+
+
+def _is_cjk(text: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _is_measure_word(unit: str) -> bool:
+    """Measure words are an open class: any single CJK character that is not a length,
+    weight, time or ratio unit counts (`11县`, `两市`)."""
+    return len(unit) == 1 and _is_cjk(unit)
 
 
 def quantity_in_context(text: str, start: int, end: int, window: int = 4) -> Optional[Quantity]:
@@ -263,10 +285,11 @@ def quantity_in_context(text: str, start: int, end: int, window: int = 4) -> Opt
         q = parse_quantity(text[start:end])
     except QuantityError:
         return None
-    if q.approx:
-        return q
     before = text[max(0, start - window):start]
     after = text[end:end + window]
-    if before.endswith(APPROX_PREFIXES) or after.startswith(("以上", "左右", "上下", "有余")):
-        return Quantity(q.value, q.unit, True)
+    if q.unit == "块" and after.startswith("钱"):
+        q = Quantity(q.value, CNY, q.approx)  # colloquial `七八十块钱`: 块 is 元
+    if not q.approx and (before.endswith(APPROX_PREFIXES)
+                         or after.startswith(("以上", "左右", "上下", "有余"))):
+        q = Quantity(q.value, q.unit, True)
     return q

@@ -131,3 +131,25 @@ def test_approx_prefixes(n, prefix, unit):
 def test_approx_inside(n, mark):
     q = parse_quantity(f"{n}{mark}亩")
     assert q.approx and math.isclose(q.value, n * MU, rel_tol=1e-9)
+
+
+@pytest.mark.parametrize("text,value,unit,approx", [
+    ("七八十块钱", 70.0, "CNY", True),
+    ("三四百户", 300.0, "户", True),
+    ("90余农户", 90.0, "户", True),
+    ("11县", 11.0, "县", False),
+    ("不到500人", 500.0, "人", True),
+    ("上百元", 100.0, "CNY", True),
+    ("数万株", 10000.0, "株", True),
+])
+def test_guideline_decisions(text, value, unit, approx):
+    q = parse_quantity(text)
+    assert (q.value, q.unit, q.approx) == (value, unit, approx)
+
+
+def test_kuai_is_money_before_qian():
+    text = "每天有七八十块钱收入"
+    start = text.index("七八十块")
+    q = quantity_in_context(text, start, start + 4)
+    assert (q.value, q.unit, q.approx) == (70.0, "CNY", True)
+    assert quantity_in_context("买了3块砖", 2, 4).unit == "块"
