@@ -21,10 +21,10 @@ M2 = "m2"
 # Leading words that stay outside the span but make the amount approximate (schema list,
 # plus their common two-character variants).
 APPROX_PREFIXES: Tuple[str, ...] = (
-    "不少于", "大约", "将近", "接近", "超过", "至少", "突破", "不到", "不足", "约", "近", "超", "逾",
-    "过", "上",
+    "不少于", "大约", "将近", "接近", "超过了", "超过", "至少", "突破", "不到", "不足", "约", "近",
+    "超", "逾", "过",
 )
-APPROX_SUFFIXES: Tuple[str, ...] = ("以上", "左右", "上下", "有余")
+APPROX_SUFFIXES: Tuple[str, ...] = ("及以上", "以上", "左右", "上下", "有余")
 # Leading/trailing words that are allowed around an amount but do not change it.
 NEUTRAL_PREFIXES: Tuple[str, ...] = (
     "累计", "共计", "合计", "总计", "总共", "一共", "达到", "价值", "共", "达", "计", "为",
@@ -55,7 +55,7 @@ AREA_UNITS: Dict[str, Decimal] = {
 }
 # Measure words that the schema counts. Two-character ones first so that 人次 wins over 人.
 COUNT_UNITS: Tuple[str, ...] = (
-    "人次", "户次", "批次", "场次", "台套",
+    "人次", "户次", "批次", "场次", "台套", "台次", "车次", "架次",
     "户", "名", "人", "个", "家", "所", "套", "台", "辆", "头", "只", "株", "棵", "间", "座",
     "栋", "幢", "条", "项", "次", "批", "期", "场", "件", "份", "本", "册", "箱", "袋", "盏",
     "口", "眼", "处", "块", "张", "笔", "位", "对", "支", "副", "包", "床", "桶", "部", "架",
@@ -229,6 +229,8 @@ def parse_quantity(text: str) -> Quantity:
     if not text:
         raise QuantityError("empty text is not an amount")
     text, approx = _strip_affixes(text)
+    if text.startswith("上") and text[1:2] in "百千万亿":
+        text, approx = text[1:], True  # `上百元`: "as many as a hundred"
     range_match = _RANGE_RE.match(text)
     if range_match and NUMBER_RE.fullmatch(range_match["low"]):
         # `3至5名`, `10-20万元`: keep the lower bound; the high side carries the unit and,
@@ -289,7 +291,8 @@ def quantity_in_context(text: str, start: int, end: int, window: int = 4) -> Opt
     after = text[end:end + window]
     if q.unit == "块" and after.startswith("钱"):
         q = Quantity(q.value, CNY, q.approx)  # colloquial `七八十块钱`: 块 is 元
-    if not q.approx and (before.endswith(APPROX_PREFIXES)
-                         or after.startswith(("以上", "左右", "上下", "有余"))):
+    vague_before = before.endswith("上") and text[start:start + 1] in "百千万亿"
+    if not q.approx and (before.endswith(APPROX_PREFIXES) or vague_before
+                         or after.startswith(APPROX_SUFFIXES)):
         q = Quantity(q.value, q.unit, True)
     return q

@@ -9,6 +9,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
 from ..extensions import Relation, set_stored_quantity
+from ..pipeline.record_builder import build_records
 from ..quantity import Quantity
 from ..schema import MEASURE_LABELS
 from .gold import CorpusError, GoldDoc, GoldEntity, GoldRelation
@@ -29,6 +30,8 @@ def gold_to_doc(nlp: Language, gold: GoldDoc) -> Doc:
     doc.ents = sorted(spans.values(), key=lambda s: s.start)
     doc._.relations = [Relation(spans[r.from_id], spans[r.to_id], r.type, 1.0)
                        for r in gold.relations]
+    # Gold records follow from gold relations by the schema's grouping.
+    doc._.records = build_records(doc, doc._.relations)
     doc.user_data["relief_ner.id"] = gold.id
     return doc
 
