@@ -255,12 +255,11 @@ def corpus_stats(
     if as_json:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
         return
-    from .schema import ENTITY_LABELS, RELATION_LABELS
+    from .schema import ENTITY_LABELS
     table = Table(title="relief_ner gold corpus")
-    columns = ["documents", "characters", *ENTITY_LABELS, *RELATION_LABELS]
     table.add_column("split")
-    for c in columns:
-        table.add_column(c, justify="right")
+    for c in ["docs", "chars", *ENTITY_LABELS, "PROV", "RECIP"]:
+        table.add_column(c, justify="right", no_wrap=True)
     for name, st in stats.items():
         values = [st["documents"], st["characters"], *st["entities"].values(), *st["relations"].values()]
         table.add_row(name, *[f"{v:,}" for v in values])
