@@ -2,10 +2,9 @@ import json
 import subprocess
 import sys
 
-import pytest
 from typer.testing import CliRunner
 
-from relief_ner.cli import app
+from relief_ner.commands import app
 from relief_ner.corpus import text_sha256
 
 runner = CliRunner()

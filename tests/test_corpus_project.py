@@ -3,7 +3,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from relief_ner.cli import app
+from relief_ner.commands import app
 from relief_ner.corpus import CorpusError, GoldDoc, GoldEntity, GoldRelation, TextStore
 from relief_ner.corpus.project import CorpusLayout, load_corpus, make_split, save_document, statistics
 
