@@ -22,7 +22,7 @@ M2 = "m2"
 # plus their common two-character variants).
 APPROX_PREFIXES: Tuple[str, ...] = (
     "不少于", "大约", "将近", "接近", "超过了", "超过", "至少", "突破", "不到", "不足", "约", "近",
-    "超", "逾", "过",
+    "超", "逾", "过", "少于", "低于",
 )
 APPROX_SUFFIXES: Tuple[str, ...] = ("及以上", "以上", "左右", "上下", "有余")
 # Leading/trailing words that are allowed around an amount but do not change it.

@@ -124,3 +124,32 @@ def corpus_build(
             err.print(f"{out / (name + '.spacy')}: {n} documents")
     except CorpusError as e:
         fail(str(e))
+
+
+@corpus_app.command("transfer")
+def corpus_transfer(
+    datasets: List[str] = typer.Argument(None, help="Which corpora (default: msra peoples_daily cluener boson)."),
+    source: Optional[Path] = typer.Option(None, "--source", help="Folder of the public datasets (default: <texts>/datasets)."),
+    out: Path = typer.Option(Path("corpus/transfer"), "--out", help="Folder for <name>.spacy files (git-ignored)."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many sentences per corpus."),
+) -> None:
+    """Map public Chinese NER corpora to ORG/LOC and write them as .spacy files."""
+    import spacy
+
+    from ..corpus.texts import default_texts_dir
+    from ..corpus.transfer import DATASETS, write_transfer
+
+    names = datasets or ["msra", "peoples_daily", "cluener", "boson"]
+    root = source or default_texts_dir() / "datasets"
+    nlp = spacy.blank("zh")
+    for name in names:
+        if name not in DATASETS:
+            fail(f"unknown dataset {name!r}; choose from {', '.join(DATASETS)}")
+        try:
+            counts = write_transfer(nlp, name, root, out / f"{name}.spacy", limit=limit)
+        except FileNotFoundError as e:
+            fail(f"{e.filename}: not found (set --source to the datasets folder)")
+        except ValueError as e:
+            fail(str(e))
+        err.print(f"{out / (name + '.spacy')}: {counts['docs']:,} sentences, "
+                  f"{counts['ORG']:,} ORG, {counts['LOC']:,} LOC")
