@@ -1,12 +1,23 @@
-"""What extraction writes for a document: entities with values, relations, records."""
+"""What extraction writes for a document: entities with values, relations, records.
+
+The three result lists are plain JSON data with character offsets. `shift_results` moves
+every offset in them, which is how results of a window of a long document are mapped back
+to the document (see `relief_ner.batch.windows`).
+"""
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, List, Optional
 
 from spacy.tokens import Doc
 
 from .schema import MEASURE_LABELS
+
+RESULT_KEYS = ("entities", "relations", "records")
+# Record fields that hold lists of spans with offsets (the schema's record JSON).
+RECORD_SPAN_FIELDS = ("providers", "recipients", "money", "counts", "areas")
+
+Results = Dict[str, List[Dict[str, Any]]]
 
 
 def entity_dict(span) -> Dict[str, Any]:
@@ -19,11 +30,53 @@ def entity_dict(span) -> Dict[str, Any]:
     return out
 
 
-def doc_to_json(doc: Doc, doc_id: str, extra: Dict[str, Any] | None = None) -> Dict[str, Any]:
+def doc_results(doc: Doc) -> Results:
+    """Entities, relations and records of a processed doc, offsets relative to `doc.text`."""
+    return {
+        "entities": [entity_dict(e) for e in doc.ents],
+        "relations": [r.to_dict() for r in doc._.relations],
+        "records": [r.to_dict() for r in doc._.records],
+    }
+
+
+def results_to_json(doc_id: str, results: Results, extra: Optional[Dict[str, Any]] = None,
+                    text: Optional[str] = None) -> Dict[str, Any]:
+    """The output line of a document: id, the input's extra fields, optionally the text
+    (offsets refer to it), then the results. Extra fields never shadow the results."""
     out: Dict[str, Any] = {"id": doc_id}
     if extra:
-        out.update({k: v for k, v in extra.items() if k not in ("entities", "relations", "records")})
-    out["entities"] = [entity_dict(e) for e in doc.ents]
-    out["relations"] = [r.to_dict() for r in doc._.relations]
-    out["records"] = [r.to_dict() for r in doc._.records]
+        out.update({k: v for k, v in extra.items() if k not in RESULT_KEYS and k != "id"})
+    if text is not None:
+        out["text"] = text
+    for key in RESULT_KEYS:
+        out[key] = results[key]
+    return out
+
+
+def doc_to_json(doc: Doc, doc_id: str, extra: Dict[str, Any] | None = None) -> Dict[str, Any]:
+    return results_to_json(doc_id, doc_results(doc), extra)
+
+
+def shift_results(results: Results, delta: int) -> Results:
+    """A copy of `results` with every character offset moved by `delta`."""
+    if delta == 0:
+        return results
+    return {
+        "entities": [_shift_span(e, delta) for e in results["entities"]],
+        "relations": [{**r, "head": _shift_span(r["head"], delta), "tail": _shift_span(r["tail"], delta)}
+                      for r in results["relations"]],
+        "records": [_shift_record(r, delta) for r in results["records"]],
+    }
+
+
+def _shift_span(span: Dict[str, Any], delta: int) -> Dict[str, Any]:
+    return {**span, "start": span["start"] + delta, "end": span["end"] + delta}
+
+
+def _shift_record(record: Dict[str, Any], delta: int) -> Dict[str, Any]:
+    out = dict(record)
+    for key in RECORD_SPAN_FIELDS:
+        out[key] = [_shift_span(s, delta) for s in record.get(key, [])]
+    if record.get("sentence"):
+        out["sentence"] = _shift_span(record["sentence"], delta)
     return out

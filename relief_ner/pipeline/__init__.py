@@ -1,3 +1,5 @@
 """Pipeline components. Importing this package registers their factories with spaCy."""
 
-from . import entity_rules, record_builder, relation_rules, sentences  # noqa: F401
+from . import (  # noqa: F401
+    entity_rules, record_builder, relation_extractor, relation_model, relation_rules, sentences,
+)

@@ -27,7 +27,8 @@ _PURPOSE_STOP = re.compile(r"[，,；;：:。！？!?\n、（）()“”\"《》
 _MAX_PURPOSE = 14
 
 
-@Language.factory("relief_record_builder", default_config={"max_purpose_chars": _MAX_PURPOSE})
+@Language.factory("relief_record_builder", default_config={"max_purpose_chars": _MAX_PURPOSE},
+                  default_score_weights={"records_f": 1.0, "records_p": 0.0, "records_r": 0.0})
 def make_record_builder(nlp: Language, name: str, max_purpose_chars: int) -> "RecordBuilder":
     return RecordBuilder(max_purpose_chars=max_purpose_chars)
 
@@ -39,6 +40,15 @@ class RecordBuilder:
     def __call__(self, doc: Doc) -> Doc:
         doc._.records = build_records(doc, doc._.relations, self.max_purpose_chars)
         return doc
+
+    def score(self, examples, **kwargs) -> Dict[str, float]:
+        from ..evaluate import PRF, record_set
+
+        prf = PRF()
+        for eg in examples:
+            gold = build_records(eg.reference, eg.reference._.relations)
+            prf.add(record_set(eg.reference, gold), record_set(eg.predicted))
+        return {"records_p": prf.precision, "records_r": prf.recall, "records_f": prf.f1}
 
 
 def build_records(doc: Doc, relations: Sequence[Relation],

