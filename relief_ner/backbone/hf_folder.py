@@ -50,7 +50,7 @@ def bert_config(header: Q4Header, *, vocab_size: int, pad_id: int, bos_id: int, 
         "attention_probs_dropout_prob": 0.1,
         "initializer_range": 0.02,
         "use_cache": True,
-        "tokenizer_class": "XLMRobertaTokenizer",
+        "tokenizer_class": "PreTrainedTokenizerFast",
         "torch_dtype": dtype,
     }
 

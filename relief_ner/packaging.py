@@ -1,0 +1,52 @@
+"""Ship a trained pipeline as the package's default model (`relief_ner/models/default`).
+
+The transformer's weights are stored in half precision to keep the repository small;
+spacy-transformers builds the model in float32 from its config at load time and
+`load_state_dict` casts the stored half-precision values back, so inference runs in
+float32 on any CPU.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Dict, Union
+
+import spacy
+
+from .loading import DEFAULT_MODEL_DIR
+
+
+def torch_modules(nlp):
+    """The PyTorch modules inside the pipeline's transformer components."""
+    for _, proc in nlp.pipeline:
+        model = getattr(proc, "model", None)
+        if model is None:
+            continue
+        for node in model.walk():
+            for shim in getattr(node, "shims", []):
+                module = getattr(shim, "_model", None)
+                if module is not None and hasattr(module, "half"):
+                    yield module
+
+
+def ship_pipeline(src: Union[str, Path], dst: Union[str, Path] = DEFAULT_MODEL_DIR,
+                  half: bool = True) -> Dict[str, object]:
+    src, dst = Path(src), Path(dst)
+    nlp = spacy.load(src)
+    n_modules = 0
+    if half:
+        for module in torch_modules(nlp):
+            module.half()
+            n_modules += 1
+    tmp = dst.with_name(dst.name + ".tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    nlp.meta["name"] = "relief_ner_default"
+    nlp.meta.setdefault("relief_ner", {})["shipped_from"] = str(src)
+    nlp.to_disk(tmp)
+    if dst.exists():
+        shutil.rmtree(dst)
+    tmp.rename(dst)
+    size = sum(p.stat().st_size for p in dst.rglob("*") if p.is_file())
+    return {"path": str(dst), "bytes": size, "half_precision_modules": n_modules}
