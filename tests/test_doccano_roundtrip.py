@@ -378,3 +378,41 @@ def test_merge_keeps_checked_values_and_never_mutates_inputs():
     assert result.docs[0].entity(2).approx is True
     assert len(result.docs[0].relations) == 2 and result.docs[0].meta == {"batch": "t1"}
     assert json.dumps(remote.to_json(), ensure_ascii=False) == before
+
+
+# -- the command line --------------------------------------------------------------------
+
+def test_cli_push_with_model_then_pull_into_a_corpus(settings, tmp_path, monkeypatch):
+    """`relief-ner annotate push --model rules` uploads the pipeline's output as
+    pre-annotations; `pull` brings it back into a corpus folder as stand-off gold."""
+    import relief_ner
+    from typer.testing import CliRunner
+
+    from relief_ner.commands import app
+    from relief_ner.corpus import TextStore
+    from relief_ner.corpus.project import CorpusLayout, load_corpus
+
+    texts = tmp_path / "texts"
+    (texts / "news").mkdir(parents=True)
+    text = "州住建局协调浙江鸿基石化股份有限公司投资330万元为阿尔马之村修建幼儿园1所。\n"
+    (texts / "news" / "news_9001.txt").write_text("# source: http://example.org\n" + text, encoding="utf-8")
+    monkeypatch.setenv("RELIEF_NER_DOCCANO_URL", settings.url)
+    monkeypatch.setenv("RELIEF_NER_DOCCANO_USER", settings.username)
+    monkeypatch.setenv("RELIEF_NER_DOCCANO_PASSWORD", settings.password)
+    runner = CliRunner()
+    pushed = runner.invoke(app, ["annotate", "push", str(texts / "news" / "news_9001.txt"),
+                                 "--project", "cli-model", "--model", "rules"])
+    assert pushed.exit_code == 0, pushed.output
+    root = tmp_path / "proj"
+    pulled = runner.invoke(app, ["annotate", "pull", "--project", "cli-model", "--root", str(root),
+                                 "--texts", str(texts)])
+    assert pulled.exit_code == 0, pulled.output
+    (doc,) = load_corpus(CorpusLayout(root), TextStore(texts))
+    expected = relief_ner.load("rules")(text)
+    assert [(e.start, e.end, e.label) for e in doc.entities] == \
+        [(e.start_char, e.end_char, e.label_) for e in expected.ents]
+    assert len(doc.relations) == len(expected._.relations)
+    # a second pull changes nothing and reports no conflict
+    again = runner.invoke(app, ["annotate", "pull", "--project", "cli-model", "--root", str(root),
+                                "--texts", str(texts)])
+    assert again.exit_code == 0 and "0 conflicts" in again.output
