@@ -16,7 +16,7 @@ from ..readers import InputDoc, InputError, Item, MissingDependency
 from .html import fragment_text
 
 FETCH_TIMEOUT_S = 30.0
-USER_AGENT = "relief_ner (+https://pypi.org/project/relief_ner/)"
+USER_AGENT = "relief_ner feed reader"
 
 
 def iter_feed_url(url: str, timeout: float = FETCH_TIMEOUT_S) -> Iterator[Item]:

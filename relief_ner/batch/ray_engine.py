@@ -28,6 +28,11 @@ from ..readers import InputDoc, InputError, Item, MissingDependency, expand_sour
 from .engine import DocResult, Outcome
 
 _READ_BLOCK_ROWS = 256  # documents per block a read task emits: bounded memory per file
+# Reading is light next to extraction. Actors hold their CPUs for the whole run, so if they
+# took every CPU of the cluster no read task could ever be scheduled and the run would
+# hang; read tasks ask for little and the actors leave them that much.
+READ_TASK_CPUS = 0.1
+_READ_RESERVE = 2 * READ_TASK_CPUS
 _IN_COLUMNS = ("kind", "id", "where", "text", "extra", "keep_text", "reason")
 
 
@@ -145,6 +150,13 @@ class ExtractActor:
         return pa.Table.from_pylist(out, schema=schema)
 
 
+def actor_cpus(concurrency: int) -> float:
+    """CPUs per actor: one, or less where the actors would otherwise take them all."""
+    import ray
+    total = float(ray.cluster_resources().get("CPU", 1.0))
+    return max(0.1, min(1.0, (total - _READ_RESERVE) / concurrency))
+
+
 class RaySummary:
     def __init__(self) -> None:
         self.skipped = 0
@@ -173,7 +185,7 @@ def process_ray(paths: Iterable[str], *, model: str, window: Optional[int] = Non
             files.append(source)
     datasets = []
     if files:
-        datasets.append(ray.data.read_datasource(_datasource_class()(files)))
+        datasets.append(ray.data.read_datasource(_datasource_class()(files), num_cpus=READ_TASK_CPUS))
     if feed_rows:
         datasets.append(ray.data.from_arrow(_rows_table(feed_rows)))
     if not datasets:
@@ -183,8 +195,9 @@ def process_ray(paths: Iterable[str], *, model: str, window: Optional[int] = Non
         ExtractActor,
         fn_constructor_kwargs={"model": model, "window": window, "batch_size": batch_size,
                                "with_text": with_text, "done_ids": frozenset(done_ids), "gpu": gpu},
-        batch_size=batch_size, batch_format="pyarrow", concurrency=concurrency,
-        num_cpus=1, num_gpus=1 if gpu else None)
+        batch_size=batch_size, batch_format="pyarrow",
+        compute=ray.data.ActorPoolStrategy(size=concurrency),
+        num_cpus=actor_cpus(concurrency), num_gpus=1 if gpu else None)
     for table in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
         for row in table.to_pylist():
             if row["kind"] == "skipped":

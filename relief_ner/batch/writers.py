@@ -172,14 +172,17 @@ class JsonlWriter(Writer):
         if path.exists():
             self.done_ids, keep = _scan_jsonl(path)
             self.repaired = _truncate(path, keep)
-        self._handle = path.open("ab")
+        self._handle: Optional[BinaryIO] = None  # opened by the first batch: no empty files
 
     def write_batch(self, results: Sequence[DocResult]) -> None:
         if results:
+            if self._handle is None:
+                self._handle = self.path.open("ab")
             _fsync_append(self._handle, "".join(_json_line(r) for r in results).encode("utf-8"))
 
     def close(self) -> None:
-        self._handle.close()
+        if self._handle is not None:
+            self._handle.close()
 
 
 def _json_line(result: DocResult) -> str:
@@ -283,15 +286,18 @@ class CsvWriter(Writer):
             self.done_ids, keep = _scan_csv(path)
             self.repaired = _truncate(path, keep)
         self._header = keep == 0
-        self._handle = path.open("ab")
+        self._handle: Optional[BinaryIO] = None
 
     def write_batch(self, results: Sequence[DocResult]) -> None:
         if results:
+            if self._handle is None:
+                self._handle = self.path.open("ab")
             _fsync_append(self._handle, _csv_text(results, self._header).encode("utf-8"))
             self._header = False
 
     def close(self) -> None:
-        self._handle.close()
+        if self._handle is not None:
+            self._handle.close()
 
 
 def _scan_csv(path: Path) -> Tuple[Set[str], int]:

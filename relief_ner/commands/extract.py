@@ -1,74 +1,209 @@
-"""`relief-ner extract`: entities, relations and records for every input document."""
+"""`relief-ner extract`: entities, relations and records for every input document.
+
+The work is in `relief_ner.batch` (engines, windows, writers); this module turns options
+into calls, shows progress and says how the run went. docs/BATCH.md has the details.
+"""
 
 from __future__ import annotations
 
-import json
-import sys
+import signal
 import time
-from pathlib import Path
-from typing import Iterator, List, Optional, TextIO
+from contextlib import contextmanager
+from typing import Iterable, Iterator, List, Optional
 
 import typer
 from rich.markup import escape
 
-from ._common import MODEL_HELP, app, err, load_pipeline, progress_bar
+from ._common import MODEL_HELP, app, err, fail, load_pipeline, progress_bar
+
+# Bad inputs are all in OUT.errors.jsonl; the terminal shows the first ones.
+MAX_ERRORS_SHOWN = 50
 
 
 @app.command()
 def extract(
-    paths: List[str] = typer.Argument(..., help=".txt files, folders, .jsonl files of {id, text}; '-' for stdin."),
-    output: str = typer.Option("-", "--output", "-o", help="Output JSONL ('-' for stdout)."),
+    paths: List[str] = typer.Argument(
+        ..., help=".txt/.html files, folders, .jsonl files of {id, text, ...}, RSS/Atom feed files "
+                  "or URLs; '-' for stdin."),
+    output: str = typer.Option("-", "--output", "-o",
+                               help="Output file: .jsonl (default), .csv, .parquet (a folder); '-' for stdout."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f",
+                                      help="jsonl, csv or parquet (default: from the output suffix)."),
     model: str = typer.Option("default", "--model", "-m", help=MODEL_HELP),
-    batch_size: int = typer.Option(32, "--batch-size", min=1, help="Documents per nlp.pipe batch."),
+    batch_size: int = typer.Option(32, "--batch-size", min=1,
+                                   help="Documents per nlp.pipe batch and per committed output batch."),
+    n_process: int = typer.Option(1, "--n-process", min=1, help="Worker processes for nlp.pipe (CPU)."),
+    window: Optional[int] = typer.Option(
+        None, "--window", min=0,
+        help="Longest window in characters; longer documents are split at sentence ends "
+             "(default: the pipeline's meta, else 2000; 0 = never split)."),
+    gpu: int = typer.Option(-1, "--gpu", help="Run on this GPU (spaCy require_gpu); -1 = CPU."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run: skip documents already in the output."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing output."),
+    with_text: bool = typer.Option(False, "--with-text", help="Put each document's text in the JSONL output (always for HTML and feeds)."),
+    engine: str = typer.Option("local", "--engine", help="local (this process) or ray (Ray Data)."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address",
+                                              help="Ray cluster to join ('auto' or ray://host:10001); default: start Ray locally."),
+    concurrency: int = typer.Option(2, "--concurrency", min=1, help="Ray actors (pipeline copies)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
-    """Extract entities, relations and records: one JSON line per document."""
-    from ..output import doc_to_json
-    from ..readers import InputDoc, InputError, iter_inputs
+    """Extract entities, relations and records: one JSON line per document (or one CSV /
+    Parquet row per record). Output is committed per batch; --resume continues a run."""
+    from ..batch.engine import DeviceError, Outcome, process, select_device
+    from ..batch.windows import pipeline_window
+    from ..batch.writers import ErrorLog, OutputError, errors_path, open_writer
+    from ..readers import MissingDependency, iter_inputs
 
-    nlp = load_pipeline(model)
-    errors: List[InputError] = []
-
-    def good_docs() -> Iterator[InputDoc]:
-        for item in iter_inputs(paths):
-            if isinstance(item, InputError):
-                errors.append(item)
-                err.print(f"[yellow]skipped[/] {escape(item.where)}: {escape(item.reason)}")
-                continue
-            if len(item.text) > nlp.max_length:
-                errors.append(InputError(item.id, item.id, f"document of {len(item.text)} characters "
-                                         f"exceeds nlp.max_length={nlp.max_length}"))
-                err.print(f"[yellow]skipped[/] {escape(item.id)}: too long ({len(item.text)} characters)")
-                continue
-            yield item
-
-    out: TextIO
-    tmp: Optional[Path] = None
-    if output == "-":
-        out = sys.stdout
+    if engine not in ("local", "ray"):
+        fail(f"--engine must be 'local' or 'ray', not {engine!r}")
+    if gpu >= 0 and n_process > 1:
+        fail("--gpu runs one process: leave out --n-process (use --engine ray for several GPUs)")
+    try:
+        writer = open_writer(output, fmt, resume=resume, overwrite=overwrite)
+    except (OutputError, MissingDependency) as e:
+        fail(str(e))
+    if writer.repaired:
+        err.print(f"[yellow]resume:[/] {escape(writer.repaired)}")
+    if writer.done_ids:
+        err.print(f"resume: {len(writer.done_ids):,} documents already in {escape(output)} are skipped")
+    stats = _Stats()
+    outcomes: Iterable[Outcome]
+    if engine == "ray":
+        outcomes = _ray_outcomes(paths, model, window, batch_size, concurrency, gpu >= 0, with_text,
+                                 writer.done_ids, ray_address, stats)
     else:
-        tmp = Path(output).with_name(Path(output).name + ".part")
-        tmp.parent.mkdir(parents=True, exist_ok=True)
-        out = tmp.open("w", encoding="utf-8")
-    n_docs = n_chars = n_records = 0
-    start = time.perf_counter()
+        if gpu >= 0:
+            try:
+                select_device(gpu)
+            except DeviceError as e:
+                fail(str(e))
+        nlp = load_pipeline(model)
+        try:
+            size = pipeline_window(nlp, window)
+        except ValueError as e:
+            fail(str(e))
+        stats.start = time.perf_counter()  # throughput without start-up, as before
+        outcomes = process(nlp, _skip_done(iter_inputs(paths), writer.done_ids, stats),
+                           batch_size=batch_size, n_process=n_process, window=size,
+                           with_text=with_text)
+    errlog = ErrorLog(errors_path(output))
+    try:
+        with _sigterm_as_interrupt():
+            _write_all(outcomes, writer, errlog, batch_size, quiet, stats)
+    except KeyboardInterrupt:
+        err.print(f"[yellow]interrupted[/] after {stats.docs} documents; everything before the batch "
+                  "in flight is saved: run the same command with --resume to continue")
+        raise typer.Exit(130)
+    except (MissingDependency, OutputError) as e:
+        fail(str(e))
+    finally:
+        writer.close()
+        errlog.close()
+    _summary(stats, output, errlog)
+    if errlog.count:
+        raise typer.Exit(1)
+
+
+class _Stats:
+    def __init__(self) -> None:
+        self.docs = self.chars = self.records = self.skipped = 0
+        self.start = time.perf_counter()
+
+    def rate(self) -> str:
+        elapsed = max(time.perf_counter() - self.start, 1e-9)
+        return f"{self.docs / elapsed:.1f} docs/s {self.chars / elapsed:,.0f} chars/s"
+
+
+def _skip_done(items, done_ids, stats: _Stats):
+    from ..readers import InputDoc
+    for item in items:
+        if done_ids and isinstance(item, InputDoc) and item.id in done_ids:
+            stats.skipped += 1
+            continue
+        yield item
+
+
+def _ray_outcomes(paths, model, window, batch_size, concurrency, gpu, with_text, done_ids,
+                  address, stats: _Stats):
+    from ..batch.ray_engine import RayEngineError, RaySummary, init_ray, process_ray
+    from ..readers import MissingDependency
+    summary = RaySummary()
+    try:
+        init_ray(address)
+    except MissingDependency as e:
+        fail(str(e))
+    except Exception as e:  # ConnectionError and friends from ray.init
+        fail(f"cannot start or reach Ray{f' at {address}' if address else ''}: {e}")
+    try:
+        yield from process_ray(paths, model=model, window=window, batch_size=batch_size,
+                               concurrency=concurrency, gpu=gpu, with_text=with_text,
+                               done_ids=done_ids, summary=summary)
+    except RayEngineError as e:
+        fail(str(e))
+    finally:
+        stats.skipped = summary.skipped
+
+
+def _write_all(outcomes: Iterable, writer, errlog, batch_size: int, quiet: bool, stats: _Stats) -> None:
+    """Commit every `batch_size` documents; on Ctrl-C, commit what is complete first."""
+    from ..readers import InputError
+    batch: list = []
     show_progress = not quiet and err.is_terminal
+
+    def commit() -> None:
+        writer.write_batch(batch)
+        errlog.commit()
+        batch.clear()
+
     with progress_bar(not show_progress) as progress:
         task = progress.add_task("extracting", total=None, rate="")
-        stream = ((d.text, d) for d in good_docs())
-        for doc, item in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
-            record = doc_to_json(doc, item.id, item.extra)
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            n_docs += 1
-            n_chars += len(item.text)
-            n_records += len(record["records"])
-            elapsed = max(time.perf_counter() - start, 1e-9)
-            progress.update(task, advance=1, rate=f"{n_docs / elapsed:.1f} docs/s {n_chars / elapsed:,.0f} chars/s")
-    if tmp is not None:
-        out.close()
-        tmp.replace(output)  # only a finished run replaces the output file
-    elapsed = time.perf_counter() - start
-    err.print(f"{n_docs} documents, {n_chars:,} characters, {n_records} records in {elapsed:.1f} s"
-              f" ({n_chars / max(elapsed, 1e-9):,.0f} chars/s); {len(errors)} skipped")
-    if errors:
-        raise typer.Exit(1)
+        try:
+            for outcome in outcomes:
+                if isinstance(outcome, InputError):
+                    errlog.add(outcome)
+                    if errlog.count <= MAX_ERRORS_SHOWN:
+                        err.print(f"[yellow]skipped[/] {escape(outcome.where)}: {escape(outcome.reason)}")
+                    elif errlog.count == MAX_ERRORS_SHOWN + 1:
+                        where = f"; all of them are in {escape(str(errlog.path))}" if errlog.path else ""
+                        err.print(f"[yellow]more inputs skipped[/]{where}")
+                    continue
+                batch.append(outcome)
+                stats.docs += 1
+                stats.chars += outcome.n_chars
+                stats.records += len(outcome.record["records"])
+                progress.update(task, advance=1, rate=stats.rate())
+                if len(batch) >= batch_size:
+                    commit()
+        finally:
+            # Whatever is complete is written, also when the run stops on an exception.
+            commit()
+
+
+def _summary(stats: _Stats, output: str, errlog) -> None:
+    elapsed = time.perf_counter() - stats.start
+    skipped = f"; {stats.skipped:,} already done" if stats.skipped else ""
+    err.print(f"{stats.docs:,} documents, {stats.chars:,} characters, {stats.records:,} records in "
+              f"{elapsed:.1f} s ({stats.docs / max(elapsed, 1e-9):,.1f} docs/s, "
+              f"{stats.chars / max(elapsed, 1e-9):,.0f} chars/s); {errlog.count} skipped{skipped}")
+    if output != "-":
+        err.print(f"output: {escape(output)}" + (f"; errors: {escape(str(errlog.path))}" if errlog.count else ""))
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """A scheduler's SIGTERM stops the run like Ctrl-C: the completed batch is committed."""
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (e.g. inside a test runner's thread)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+# Registers `relief-ner bench-batch` (commands/__init__.py imports this module).
+from ..batch import bench as _bench  # noqa: E402,F401
