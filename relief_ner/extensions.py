@@ -19,6 +19,8 @@ from .schema import MEASURE_LABELS
 RELATIONS_KEY = "relief_ner.relations"
 RECORDS_KEY = "relief_ner.records"
 VALUES_KEY = "relief_ner.values"
+# Tokens on each side of a measure that may hold 约/超过/以上 ... (tokens are characters).
+_CONTEXT_TOKENS = 8
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,12 @@ def get_quantity(span: Span) -> Optional[Quantity]:
     if stored is not None:
         value, unit, approx = stored
         return Quantity(float(value), unit, bool(approx))
-    return quantity_in_context(span.doc.text, span.start_char, span.end_char)
+    # Only a few characters around the span matter (approximation words); building them
+    # from neighbouring tokens avoids `doc.text`, which joins the whole doc on every call.
+    doc = span.doc
+    before = doc[max(0, span.start - _CONTEXT_TOKENS):span.start].text_with_ws
+    after = span.text_with_ws[len(span.text):] + doc[span.end:span.end + _CONTEXT_TOKENS].text_with_ws
+    return quantity_in_context(before + span.text + after, len(before), len(before) + len(span.text))
 
 
 def set_stored_quantity(doc: Doc, start: int, end: int, quantity: Quantity) -> None:

@@ -11,8 +11,6 @@ from typing import Any, Dict, List, Optional
 
 from spacy.tokens import Doc
 
-from .extensions import VALUES_KEY
-from .quantity import Quantity, quantity_in_context
 from .schema import MEASURE_LABELS
 
 RESULT_KEYS = ("entities", "relations", "records")
@@ -22,32 +20,20 @@ RECORD_SPAN_FIELDS = ("providers", "recipients", "money", "counts", "areas")
 Results = Dict[str, List[Dict[str, Any]]]
 
 
-def entity_dict(span, text: Optional[str] = None) -> Dict[str, Any]:
+def entity_dict(span) -> Dict[str, Any]:
     out: Dict[str, Any] = {"text": span.text, "label": span.label_,
                            "start": span.start_char, "end": span.end_char}
     if span.label_ in MEASURE_LABELS:
-        q = span._.quantity if text is None else _quantity(span, text)
+        q = span._.quantity
         out.update(value=q.value if q else None, unit=q.unit if q else None,
                    approx=q.approx if q else None)
     return out
 
 
-def _quantity(span, text: str) -> Optional[Quantity]:
-    """`span._.quantity` (extensions.get_quantity) with the doc text passed in: the getter
-    rebuilds `doc.text` from the tokens for every span, which makes a long document
-    quadratic. Same precedence: stored values first, then the normaliser."""
-    stored = span.doc.user_data.get(VALUES_KEY, {}).get(f"{span.start_char}:{span.end_char}")
-    if stored is not None:
-        value, unit, approx = stored
-        return Quantity(float(value), unit, bool(approx))
-    return quantity_in_context(text, span.start_char, span.end_char)
-
-
 def doc_results(doc: Doc) -> Results:
     """Entities, relations and records of a processed doc, offsets relative to `doc.text`."""
-    text = doc.text
     return {
-        "entities": [entity_dict(e, text) for e in doc.ents],
+        "entities": [entity_dict(e) for e in doc.ents],
         "relations": [r.to_dict() for r in doc._.relations],
         "records": [r.to_dict() for r in doc._.records],
     }
