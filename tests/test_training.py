@@ -100,3 +100,16 @@ def test_cnn_config_trains_and_loads(tiny_corpus, tmp_path, monkeypatch):
                                       "--training.max_steps", "5"])
     assert result.exit_code == 0, result.output
     assert "resuming from" in (run / "train.log").read_text(encoding="utf-8")
+
+
+def test_head_learn_rate_gives_the_relation_head_its_own_optimiser():
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("relief_relation_extractor", config={"head_learn_rate": 0.01})
+    golds = synthetic_gold(6)
+    examples = [Example(nlp.make_doc(g.text), gold_to_doc(nlp, g)) for g in golds]
+    nlp.initialize(lambda: examples)
+    rel = nlp.get_pipe("relief_relation_extractor")
+    hidden = rel.model.get_ref("hidden")
+    before = hidden.get_param("W").copy()
+    rel.update(examples, sgd=None)  # no shared optimiser: only the head's own one steps
+    assert not (hidden.get_param("W") == before).all()

@@ -17,7 +17,7 @@ from spacy.pipeline import TrainablePipe
 from spacy.tokens import Doc
 from spacy.training import Example, validate_get_examples
 from spacy.vocab import Vocab
-from thinc.api import Config, Model, Optimizer, set_dropout_rate
+from thinc.api import Adam, Config, Model, Optimizer, set_dropout_rate
 from thinc.types import Floats2d
 
 from ..evaluate import PRF, relation_set
@@ -50,20 +50,26 @@ DEFAULT_MODEL = Config().from_str(DEFAULT_MODEL_CONFIG)["model"]
 
 @Language.factory(
     "relief_relation_extractor",
-    default_config={"model": DEFAULT_MODEL, "threshold": 0.5},
+    default_config={"model": DEFAULT_MODEL, "threshold": 0.5, "head_learn_rate": None},
     default_score_weights={"rel_micro_f": 1.0, "rel_micro_p": 0.0, "rel_micro_r": 0.0},
 )
-def make_relation_extractor(nlp: Language, name: str, model: Model, threshold: float) -> "RelationExtractor":
-    return RelationExtractor(nlp.vocab, model, name, threshold=threshold)
+def make_relation_extractor(nlp: Language, name: str, model: Model, threshold: float,
+                            head_learn_rate: Optional[float]) -> "RelationExtractor":
+    return RelationExtractor(nlp.vocab, model, name, threshold=threshold,
+                             head_learn_rate=head_learn_rate)
 
 
 class RelationExtractor(TrainablePipe):
     def __init__(self, vocab: Vocab, model: Model, name: str = "relief_relation_extractor",
-                 *, threshold: float = 0.5) -> None:
+                 *, threshold: float = 0.5, head_learn_rate: Optional[float] = None) -> None:
         self.vocab = vocab
         self.model = model
         self.name = name
         self.cfg = {"labels": list(RELATION_LABELS), "threshold": threshold}
+        # A freshly initialised scoring head learns far too slowly at a transformer's
+        # fine-tuning rate (and Adam ignores gradient scale), so it can have its own
+        # optimiser; the shared encoder still gets its gradients through the listener.
+        self._head_sgd = Adam(head_learn_rate) if head_learn_rate else None
 
     @property
     def labels(self) -> Tuple[str, ...]:
@@ -112,7 +118,9 @@ class RelationExtractor(TrainablePipe):
         scores, backprop = self.model.begin_update(docs)
         loss, d_scores = self.get_loss(examples, scores)
         backprop(d_scores)
-        if sgd is not None:
+        if self._head_sgd is not None:
+            self.finish_update(self._head_sgd)
+        elif sgd is not None:
             self.finish_update(sgd)
         losses[self.name] += loss
         for doc in docs:
