@@ -10,33 +10,42 @@ from spacy.language import Language
 
 PACKAGE_DIR = Path(__file__).parent
 RULES_CONFIG = PACKAGE_DIR / "pipelines" / "rules.cfg"
-# The trained default pipeline ships here once a model is trained (see configs/).
-DEFAULT_MODEL_DIR = PACKAGE_DIR / "models" / "default"
-NAMES = ("default", "rules")
+# Trained pipelines ship as relief_ner/models/<name> (`relief-ner ship`); "default" is
+# the one relief_ner.load() returns, once a trained model beats the rules on the dev split.
+MODELS_DIR = PACKAGE_DIR / "models"
+DEFAULT_MODEL_DIR = MODELS_DIR / "default"
+
+
+def shipped_names() -> tuple:
+    if not MODELS_DIR.is_dir():
+        return ()
+    return tuple(sorted(p.name for p in MODELS_DIR.iterdir() if (p / "config.cfg").exists()))
 
 
 def load(name: Union[str, Path] = "default") -> Language:
     """Return a spaCy pipeline that tags ORG/LOC/MONEY/AREA/COUNT and fills
     `doc._.relations` and `doc._.records`.
 
-    `name` is `"default"` (the best shipped pipeline: the trained model if present, else
-    the rules), `"rules"` (the rule-based baseline) or a path to a pipeline saved with
-    `nlp.to_disk` / `spacy train`.
+    `name` is `"default"` (the best shipped pipeline: a trained model once one beats the
+    rules, else the rules), `"rules"` (the rule-based baseline), the name of another
+    shipped model (`relief_ner.loading.shipped_names()`, e.g. `"transformer"`) or a path to
+    a pipeline saved with `nlp.to_disk` / `spacy train`.
     """
     name_str = str(name)
     if name_str == "rules":
         return load_rules()
-    if name_str == "default":
-        if (DEFAULT_MODEL_DIR / "config.cfg").exists():
-            return spacy.load(DEFAULT_MODEL_DIR)
+    if name_str == "default" and not (DEFAULT_MODEL_DIR / "config.cfg").exists():
         return load_rules()
+    if name_str in shipped_names():
+        return spacy.load(MODELS_DIR / name_str)
     path = Path(name_str).expanduser()
     if path.is_dir():
         if not (path / "config.cfg").exists():
             raise OSError(f"{path} is not a saved spaCy pipeline (no config.cfg in it)")
         return spacy.load(path)
+    names = sorted({"default", "rules", *shipped_names()})
     raise OSError(
-        f"no pipeline named {name_str!r}: use one of {', '.join(NAMES)} or the path of a "
+        f"no pipeline named {name_str!r}: use one of {', '.join(names)} or the path of a "
         "pipeline directory")
 
 

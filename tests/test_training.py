@@ -95,6 +95,12 @@ def test_cnn_config_trains_and_loads(tiny_corpus, tmp_path, monkeypatch):
     again = relief_ner.load(run / "model-last")(text)
     assert [(e.text, e.label_) for e in doc.ents] == [(e.text, e.label_) for e in again.ents]
     assert [r.to_dict() for r in doc._.relations] == [r.to_dict() for r in again._.relations]
+    # shipping keeps the predictions (no torch modules here, so nothing is halved)
+    shipped = CliRunner().invoke(app, ["ship", str(run / "model-last"), "--out", str(tmp_path / "shipped")])
+    assert shipped.exit_code == 0, shipped.output
+    from_ship = relief_ner.load(tmp_path / "shipped")(text)
+    assert [(e.text, e.label_) for e in from_ship.ents] == [(e.text, e.label_) for e in doc.ents]
+    assert CliRunner().invoke(app, ["ship", str(run / "model-last"), "--name", "rules"]).exit_code == 2
     # resume continues from model-last
     result = CliRunner().invoke(app, ["train", str(config), "--name", "smoke", "--resume",
                                       "--training.max_steps", "5"])

@@ -133,11 +133,15 @@ def _read_texts(paths: List[Path]):
 @app.command()
 def ship(
     pipeline: Path = typer.Argument(..., exists=True, file_okay=False, help="A trained pipeline, e.g. training/runs/NAME/model-best."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Default: relief_ner/models/default (what relief_ner.load() returns)."),
+    name: str = typer.Option("default", "--name", help="Ship as relief_ner/models/NAME; 'default' is what relief_ner.load() returns."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write somewhere else instead."),
     full_precision: bool = typer.Option(False, "--full-precision", help="Keep float32 transformer weights."),
 ) -> None:
-    """Package a trained pipeline as the default model (transformer weights in float16)."""
-    from ..packaging import DEFAULT_MODEL_DIR, ship_pipeline
+    """Package a trained pipeline inside relief_ner (transformer weights in float16)."""
+    from ..loading import MODELS_DIR
+    from ..packaging import ship_pipeline
 
-    info = ship_pipeline(pipeline, out or DEFAULT_MODEL_DIR, half=not full_precision)
+    if name == "rules":
+        fail("'rules' is the rule-based baseline's name; ship under another name")
+    info = ship_pipeline(pipeline, out or MODELS_DIR / name, half=not full_precision)
     err.print(f"shipped {pipeline} → {info['path']} ({info['bytes'] / 2**20:.1f} MiB)")
