@@ -39,6 +39,7 @@ def ship_pipeline(src: Union[str, Path], dst: Union[str, Path] = DEFAULT_MODEL_D
         for module in torch_modules(nlp):
             module.half()
             n_modules += 1
+    dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_name(dst.name + ".tmp")
     if tmp.exists():
         shutil.rmtree(tmp)
