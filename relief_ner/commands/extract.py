@@ -87,9 +87,10 @@ def extract(
                            batch_size=batch_size, n_process=n_process, window=size,
                            with_text=with_text)
     errlog = ErrorLog(errors_path(output))
+    stop = _StopRequest()
     try:
-        with _sigterm_as_interrupt():
-            _write_all(outcomes, writer, errlog, batch_size, quiet, stats)
+        with _stop_on_signals(stop):
+            _write_all(outcomes, writer, errlog, batch_size, quiet, stats, stop)
     except KeyboardInterrupt:
         err.print(f"[yellow]interrupted[/] after {stats.docs} documents; everything before the batch "
                   "in flight is saved: run the same command with --resume to continue")
@@ -144,16 +145,20 @@ def _ray_outcomes(paths, model, window, batch_size, concurrency, gpu, with_text,
         stats.skipped = summary.skipped
 
 
-def _write_all(outcomes: Iterable, writer, errlog, batch_size: int, quiet: bool, stats: _Stats) -> None:
-    """Commit every `batch_size` documents; on Ctrl-C, commit what is complete first."""
+def _write_all(outcomes: Iterable, writer, errlog, batch_size: int, quiet: bool, stats: _Stats,
+               stop: Optional["_StopRequest"] = None) -> None:
+    """Commit every `batch_size` documents; on Ctrl-C or SIGTERM, commit what is complete
+    first. The signal only sets a flag that is checked between documents, so it never
+    interrupts a write half-way (which would leave half a batch in the file)."""
     from ..readers import InputError
     batch: list = []
     show_progress = not quiet and err.is_terminal
 
     def commit() -> None:
-        writer.write_batch(batch)
+        pending = list(batch)
+        batch.clear()  # a failing write must not be retried by the `finally` below
+        writer.write_batch(pending)
         errlog.commit()
-        batch.clear()
 
     with progress_bar(not show_progress) as progress:
         task = progress.add_task("extracting", total=None, rate="")
@@ -174,6 +179,8 @@ def _write_all(outcomes: Iterable, writer, errlog, batch_size: int, quiet: bool,
                 progress.update(task, advance=1, rate=stats.rate())
                 if len(batch) >= batch_size:
                     commit()
+                if stop is not None and stop.requested:
+                    raise KeyboardInterrupt
         finally:
             # Whatever is complete is written, also when the run stops on an exception.
             commit()
@@ -189,20 +196,29 @@ def _summary(stats: _Stats, output: str, errlog) -> None:
         err.print(f"output: {escape(output)}" + (f"; errors: {escape(str(errlog.path))}" if errlog.count else ""))
 
 
+class _StopRequest:
+    requested = False
+
+
 @contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """A scheduler's SIGTERM stops the run like Ctrl-C: the completed batch is committed."""
+def _stop_on_signals(stop: _StopRequest) -> Iterator[None]:
+    """Ctrl-C and a scheduler's SIGTERM ask the run to stop at the next document boundary;
+    a second signal stops at once."""
     def handler(signum, frame):
-        raise KeyboardInterrupt
+        if stop.requested:
+            raise KeyboardInterrupt
+        stop.requested = True
+
     try:
-        previous = signal.signal(signal.SIGTERM, handler)
+        previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     except ValueError:  # not the main thread (e.g. inside a test runner's thread)
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 # Registers `relief-ner bench-batch` (commands/__init__.py imports this module).
