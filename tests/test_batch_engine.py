@@ -101,3 +101,18 @@ def test_cli_gpu_flag(monkeypatch, tmp_path):
     assert result.exit_code == 2 and "no usable GPU" in result.output
     result = CliRunner().invoke(app, ["extract", "-", "-m", "rules", "--gpu", "0", "--n-process", "2"], input=SENT)
     assert result.exit_code == 2 and "--gpu runs one process" in result.output
+
+
+def test_pipelines_with_a_trained_parser_run_through_the_engine():
+    """spaCy's Cython `ner` cannot take a per-component error handler (the shipped
+    transformer pipeline has one); the engine must still run it and keep errors isolated."""
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("test_boom_on_marker")
+    ner = nlp.add_pipe("ner")
+    ner.add_label("ORG")
+    nlp.initialize()
+    items = [InputDoc("a", SENT), InputDoc("b", "BOOM" + SENT), InputDoc("c", SENT)]
+    out = list(process(nlp, items, batch_size=2))
+    assert [o.id for o in out] == ["a", "b", "c"]
+    assert isinstance(out[1], InputError) and "exploded on purpose" in out[1].reason
+    assert isinstance(out[0], DocResult) and isinstance(out[2], DocResult)

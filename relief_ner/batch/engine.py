@@ -194,9 +194,19 @@ def _drop_failure(name: Any, proc: Any, docs: Any, error: Exception) -> None:
 @contextmanager
 def _failures_dropped(nlp: Any) -> Iterator[None]:
     saved_default = nlp.default_error_handler
-    saved = {name: proc.get_error_handler() for name, proc in nlp.pipeline
-             if hasattr(proc, "get_error_handler")}
-    nlp.set_error_handler(_drop_failure)
+    saved = {}
+    nlp.default_error_handler = _drop_failure
+    for name, proc in nlp.pipeline:
+        if not hasattr(proc, "set_error_handler"):
+            continue
+        previous = proc.get_error_handler()
+        try:
+            proc.set_error_handler(_drop_failure)
+        except AttributeError:
+            # spaCy's Cython parsers (ner) cannot store a handler attribute; their
+            # failures surface as exceptions and take the per-document retry path.
+            continue
+        saved[name] = previous
     try:
         yield
     finally:
