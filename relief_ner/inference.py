@@ -11,23 +11,16 @@ def optimise_for_cpu(nlp: Language, threads: int = 0, int8: bool = False) -> Lan
     """Use all cores (or `threads`) for torch and, with `int8`, quantise the transformer's
     Linear layers dynamically to int8 (faster on CPU; check accuracy with
     `relief-ner evaluate` before relying on it). Pipelines without torch are unchanged."""
-    from .packaging import torch_modules
+    from .packaging import torch_shims
 
-    modules = list(torch_modules(nlp))
-    if not modules:
+    shims = list(torch_shims(nlp))
+    if not shims:
         return nlp
     import torch
 
     torch.set_num_threads(threads or os.cpu_count() or 1)
     if int8:
-        for _, proc in nlp.pipeline:
-            model = getattr(proc, "model", None)
-            if model is None:
-                continue
-            for node in model.walk():
-                for shim in getattr(node, "shims", []):
-                    module = getattr(shim, "_model", None)
-                    if module is not None and hasattr(module, "half"):
-                        shim._model = torch.quantization.quantize_dynamic(
-                            module.float(), {torch.nn.Linear}, dtype=torch.qint8)
+        for shim in shims:
+            shim._model = torch.quantization.quantize_dynamic(
+                shim._model.float(), {torch.nn.Linear}, dtype=torch.qint8)
     return nlp

@@ -17,8 +17,8 @@ import spacy
 from .loading import DEFAULT_MODEL_DIR
 
 
-def torch_modules(nlp):
-    """The PyTorch modules inside the pipeline's transformer components."""
+def torch_shims(nlp):
+    """The thinc shims that wrap PyTorch modules inside the pipeline's components."""
     for _, proc in nlp.pipeline:
         model = getattr(proc, "model", None)
         if model is None:
@@ -27,7 +27,13 @@ def torch_modules(nlp):
             for shim in getattr(node, "shims", []):
                 module = getattr(shim, "_model", None)
                 if module is not None and hasattr(module, "half"):
-                    yield module
+                    yield shim
+
+
+def torch_modules(nlp):
+    """The PyTorch modules inside the pipeline's transformer components."""
+    for shim in torch_shims(nlp):
+        yield shim._model
 
 
 def ship_pipeline(src: Union[str, Path], dst: Union[str, Path] = DEFAULT_MODEL_DIR,

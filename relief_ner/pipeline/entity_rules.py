@@ -145,19 +145,25 @@ def make_org_rules(nlp: Language, name: str, max_length: int) -> "OrgRules":
     return OrgRules(max_length=max_length)
 
 
-class OrgRules:
-    """ORG spans ending in an organisation word; the left edge is found by stop words,
-    place names from the gazetteer and level prefixes (`省`, `县` ...)."""
+class _UsesGazetteer:
+    """Loads the packaged gazetteer on first use (it takes a moment), unless one is given."""
 
-    def __init__(self, max_length: int = 24, gazetteer: Optional[Gazetteer] = None) -> None:
-        self.max_length = max_length
-        self._gazetteer = gazetteer
+    _gazetteer: Optional[Gazetteer] = None
 
     @property
     def gazetteer(self) -> Gazetteer:
         if self._gazetteer is None:
             self._gazetteer = default_gazetteer()
         return self._gazetteer
+
+
+class OrgRules(_UsesGazetteer):
+    """ORG spans ending in an organisation word; the left edge is found by stop words,
+    place names from the gazetteer and level prefixes (`省`, `县` ...)."""
+
+    def __init__(self, max_length: int = 24, gazetteer: Optional[Gazetteer] = None) -> None:
+        self.max_length = max_length
+        self._gazetteer = gazetteer
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
@@ -230,17 +236,11 @@ def make_place_rules(nlp: Language, name: str) -> "PlaceRules":
     return PlaceRules()
 
 
-class PlaceRules:
+class PlaceRules(_UsesGazetteer):
     """LOC by gazetteer longest match; adjacent divisions merge into one chain span."""
 
     def __init__(self, gazetteer: Optional[Gazetteer] = None) -> None:
         self._gazetteer = gazetteer
-
-    @property
-    def gazetteer(self) -> Gazetteer:
-        if self._gazetteer is None:
-            self._gazetteer = default_gazetteer()
-        return self._gazetteer
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
