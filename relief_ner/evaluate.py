@@ -139,26 +139,6 @@ def score_docs(pairs: Iterable[Tuple[Doc, Doc]]) -> Scores:
     return scores
 
 
-def format_table(scores: Scores) -> List[List[str]]:
-    """Rows for a text table: name, P, R, F, support."""
-    rows = []
-    for label in ENTITY_LABELS:
-        prf = scores.entities[label]
-        rows.append([label, *_prf_cells(prf)])
-    rows.append(["entities (micro)", *_prf_cells(scores.entities_micro)])
-    for label in RELATION_LABELS:
-        rows.append([label, *_prf_cells(scores.relations[label])])
-    rows.append(["relations (micro)", *_prf_cells(scores.relations_micro)])
-    rows.append(["records", *_prf_cells(scores.records)])
-    rows.append(["value accuracy", "", "", f"{scores.value_accuracy:.3f}",
-                 f"{scores.values_correct}/{scores.values_total}"])
-    return rows
-
-
-def _prf_cells(prf: PRF) -> List[str]:
-    return [f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}", str(prf.tp + prf.fn)]
-
-
 def _overlaps(a, b) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 

@@ -36,10 +36,6 @@ def _append_trimmed(text: str, start: int, end: int, out: List[Tuple[int, int]])
         out.append((start, end))
 
 
-def sentence_index(text: str) -> "SentenceIndex":
-    return SentenceIndex(text)
-
-
 class SentenceIndex:
     """Maps a character offset to the sentence that contains it (by the schema's rule)."""
 

@@ -56,6 +56,14 @@ MU = 10000 / 15  # square metres per 亩
     ("一百零五户", 105.0, "户", False),
     ("3至5名", 3.0, "名", True),
     ("10来个", 10.0, "个", True),
+    # decisions of corpus/GUIDELINES.md
+    ("七八十块钱", 70.0, "CNY", True),
+    ("三四百户", 300.0, "户", True),
+    ("90余农户", 90.0, "户", True),
+    ("11县", 11.0, "县", False),
+    ("不到500人", 500.0, "人", True),
+    ("上百元", 100.0, "CNY", True),
+    ("数万株", 10000.0, "株", True),
 ])
 def test_examples(text, value, unit, approx):
     if value is None:
@@ -131,20 +139,6 @@ def test_approx_prefixes(n, prefix, unit):
 def test_approx_inside(n, mark):
     q = parse_quantity(f"{n}{mark}亩")
     assert q.approx and math.isclose(q.value, n * MU, rel_tol=1e-9)
-
-
-@pytest.mark.parametrize("text,value,unit,approx", [
-    ("七八十块钱", 70.0, "CNY", True),
-    ("三四百户", 300.0, "户", True),
-    ("90余农户", 90.0, "户", True),
-    ("11县", 11.0, "县", False),
-    ("不到500人", 500.0, "人", True),
-    ("上百元", 100.0, "CNY", True),
-    ("数万株", 10000.0, "株", True),
-])
-def test_guideline_decisions(text, value, unit, approx):
-    q = parse_quantity(text)
-    assert (q.value, q.unit, q.approx) == (value, unit, approx)
 
 
 def test_kuai_is_money_before_qian():
