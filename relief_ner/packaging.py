@@ -3,7 +3,7 @@
 The transformer's weights are stored in half precision to keep the repository small;
 spacy-transformers builds the model in float32 from its config at load time and
 `load_state_dict` casts the stored half-precision values back, so inference runs in
-float32 on any CPU.
+float32 on any CPU, or in int8 where the model was shipped for it (`cpu_int8`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ def torch_modules(nlp):
 
 
 def ship_pipeline(src: Union[str, Path], dst: Union[str, Path] = DEFAULT_MODEL_DIR,
-                  half: bool = True) -> Dict[str, object]:
+                  half: bool = True, cpu_int8: bool = False) -> Dict[str, object]:
+    """Copy a trained pipeline to `dst` with half-precision transformer weights; with
+    `cpu_int8`, `relief_ner.load()` quantises it to int8 for CPU inference by default."""
     src, dst = Path(src), Path(dst)
     nlp = spacy.load(src)
     n_modules = 0
@@ -50,7 +52,9 @@ def ship_pipeline(src: Union[str, Path], dst: Union[str, Path] = DEFAULT_MODEL_D
     if tmp.exists():
         shutil.rmtree(tmp)
     nlp.meta["name"] = "relief_ner_default"
-    nlp.meta.setdefault("relief_ner", {})["shipped_from"] = str(src)
+    meta = nlp.meta.setdefault("relief_ner", {})
+    meta["shipped_from"] = str(src)
+    meta["cpu_int8"] = cpu_int8
     nlp.to_disk(tmp)
     if dst.exists():
         shutil.rmtree(dst)

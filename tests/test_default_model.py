@@ -34,3 +34,39 @@ def test_default_tags_amounts_and_keeps_offsets():
     (piped,) = list(nlp.pipe([text]))
     assert [(e.start_char, e.end_char, e.label_) for e in piped.ents] == \
         [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+
+
+def test_int8_inference_follows_the_shipped_setting(tmp_path):
+    import numpy as np
+    import torch
+
+    from relief_ner.inference import is_int8, optimise_for_cpu
+    from relief_ner.packaging import ship_pipeline, torch_modules
+
+    ship_pipeline(DEFAULT_MODEL_DIR, tmp_path / "q", cpu_int8=True)
+    ship_pipeline(DEFAULT_MODEL_DIR, tmp_path / "f", cpu_int8=False)
+    quantised = relief_ner.load(tmp_path / "q")
+    assert is_int8(quantised)
+    assert not is_int8(relief_ner.load(tmp_path / "f"))
+    full = relief_ner.load(tmp_path / "q", int8=False)
+    assert not is_int8(full)
+    # one scale per output channel (one per matrix cost accuracy), every Linear layer
+    (module,) = torch_modules(quantised)
+    dynamic = torch.ao.nn.quantized.dynamic.Linear
+    linears = [m for m in module.modules() if isinstance(m, dynamic)]
+    assert len(linears) == sum(isinstance(m, torch.nn.Linear) for m in next(torch_modules(full)).modules())
+    assert all(m.weight().qscheme() == torch.per_channel_affine for m in linears)
+    optimise_for_cpu(quantised, int8=True)  # a second call leaves it alone
+    assert next(torch_modules(quantised)) is module
+    # per-channel scales keep the encoder's output closer to float32 than one scale per matrix
+    text = "某某公司向明东村捐赠30万元，用于修建道路3条。\n湖南省新田县扶贫车间带动1200人就业。"
+    per_tensor = optimise_for_cpu(relief_ner.load(tmp_path / "f"), int8=True, per_channel=False)
+
+    def hidden(nlp):
+        doc = nlp.get_pipe("transformer")(nlp.make_doc(text))
+        return np.asarray(doc._.trf_data.model_output.last_hidden_state, dtype="float64")
+
+    reference = hidden(full)
+    error = {name: np.linalg.norm(hidden(nlp) - reference) / np.linalg.norm(reference)
+             for name, nlp in (("channel", quantised), ("tensor", per_tensor))}
+    assert 0 < error["channel"] < error["tensor"] < 1

@@ -35,7 +35,9 @@ def truncate_layers(src: Union[str, Path], dst: Union[str, Path], n_layers: int)
     model.save_pretrained(tmp)
     meta_path = tmp / META_FILE
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
-    meta.update(layers=n_layers, truncated_from=str(src))
+    # `backbone build --prune-to … --layers N` truncates its own pruned output in place;
+    # naming the folder itself as the origin would say nothing.
+    meta.update(layers=n_layers, truncated_from=None if src.resolve() == dst.resolve() else str(src))
     meta_path.write_text(json.dumps(meta, indent=1), encoding="utf-8")
     if dst.exists():
         shutil.rmtree(dst)

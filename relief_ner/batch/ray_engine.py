@@ -112,13 +112,13 @@ class ExtractActor:
     """One per actor: loads the pipeline once, then extracts batch after batch."""
 
     def __init__(self, model: str, window: Optional[int], batch_size: int, with_text: bool,
-                 done_ids: FrozenSet[str], gpu: bool) -> None:
+                 done_ids: FrozenSet[str], gpu: bool, int8: Optional[bool] = None) -> None:
         import relief_ner
         from .engine import select_device
         from .windows import pipeline_window
         if gpu:
             select_device(0)  # Ray shows each actor only the GPU it was given, as device 0
-        self.nlp = relief_ner.load(model)
+        self.nlp = relief_ner.load(model, int8=int8)
         self.window = pipeline_window(self.nlp, window)
         self.batch_size = batch_size
         self.with_text = with_text
@@ -165,7 +165,7 @@ class RaySummary:
 def process_ray(paths: Iterable[str], *, model: str, window: Optional[int] = None,
                 batch_size: int = 32, concurrency: int = 2, gpu: bool = False,
                 with_text: bool = False, done_ids: Iterable[str] = (),
-                summary: Optional[RaySummary] = None) -> Iterator[Outcome]:
+                summary: Optional[RaySummary] = None, int8: Optional[bool] = None) -> Iterator[Outcome]:
     """Like `engine.process` over `readers.iter_inputs(paths)`, on the Ray cluster this
     process is connected to (`init_ray`). Output order is not input order."""
     ray = import_ray()
@@ -194,7 +194,8 @@ def process_ray(paths: Iterable[str], *, model: str, window: Optional[int] = Non
     ds = ds.map_batches(
         ExtractActor,
         fn_constructor_kwargs={"model": model, "window": window, "batch_size": batch_size,
-                               "with_text": with_text, "done_ids": frozenset(done_ids), "gpu": gpu},
+                               "with_text": with_text, "done_ids": frozenset(done_ids), "gpu": gpu,
+                               "int8": int8},
         batch_size=batch_size, batch_format="pyarrow",
         compute=ray.data.ActorPoolStrategy(size=concurrency),
         num_cpus=actor_cpus(concurrency), num_gpus=1 if gpu else None)

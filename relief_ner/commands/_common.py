@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, NoReturn
+from typing import List, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -25,10 +25,14 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def load_pipeline(model: str):
+INT8_HELP = ("int8 (dynamic, per channel) or float32 CPU inference of the transformer: about "
+             "twice as fast, a little less accurate (docs/MODEL.md); default: as the pipeline was shipped.")
+
+
+def load_pipeline(model: str, int8: Optional[bool] = None):
     import relief_ner
     try:
-        return relief_ner.load(model)
+        return relief_ner.load(model, int8=int8)
     except OSError as e:
         fail(str(e))
 

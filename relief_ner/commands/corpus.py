@@ -153,3 +153,46 @@ def corpus_transfer(
             fail(str(e))
         err.print(f"{out / (name + '.spacy')}: {counts['docs']:,} sentences, "
                   f"{counts['ORG']:,} ORG, {counts['LOC']:,} LOC")
+
+
+@corpus_app.command("transfer-mix")
+def corpus_transfer_mix(
+    transfer: Path = typer.Option(Path("corpus/transfer"), "--transfer", help="Folder of <name>.spacy from `corpus transfer`."),
+    train: Path = typer.Option(Path("corpus/train.spacy"), "--train", help="The gold training split."),
+    out: Path = typer.Option(Path("corpus/mix"), "--out", help="Folder for the mixed training corpus (a spaCy corpus folder)."),
+    sentences: int = typer.Option(2000, "--sentences", min=1, help="Transfer sentences, in equal shares per corpus."),
+    datasets: List[str] = typer.Option(["msra", "peoples_daily", "boson"], "--dataset", help="Which transfer corpora to draw from."),
+    seed: int = typer.Option(0, "--seed"),
+) -> None:
+    """Gold training split + a sample of transfer sentences (measures marked missing), for
+    the first stage of training with transfer data (configs/README.md)."""
+    import shutil
+
+    import spacy
+    from spacy.tokens import DocBin
+
+    from ..corpus.transfer import transfer_mix
+    from ..loading import load
+
+    if not train.exists():
+        fail(f"{train}: not found (run `relief-ner corpus build` first)")
+    blank = spacy.blank("zh")
+    docs = {}
+    for name in datasets:
+        path = transfer / f"{name}.spacy"
+        if not path.exists():
+            fail(f"{path}: not found (run `relief-ner corpus transfer` first)")
+        docs[name] = list(DocBin().from_disk(path).get_docs(blank.vocab))
+    rules = load("rules")
+    measures = {"MONEY", "AREA", "COUNT"}
+
+    def find_measures(text: str):
+        return [(e.start_char, e.end_char) for e in rules(text).ents if e.label_ in measures]
+
+    sample = transfer_mix(docs, sentences, seed, find_measures)
+    out.mkdir(parents=True, exist_ok=True)
+    DocBin(docs=sample, store_user_data=True).to_disk(out / "transfer.spacy")
+    shutil.copyfile(train, out / "train.spacy")
+    n_missing = sum(1 for d in sample for t in d if t.ent_iob == 0)
+    err.print(f"{out}: {len(sample):,} transfer sentences ({n_missing:,} measure characters "
+              f"marked missing) + {train}")

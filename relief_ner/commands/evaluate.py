@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ._common import MODEL_HELP, ROOT_HELP, TEXTS_HELP, app, fail, jsonl_files, load_pipeline
+from ._common import INT8_HELP, MODEL_HELP, ROOT_HELP, TEXTS_HELP, app, fail, jsonl_files, load_pipeline
 
 
 @app.command()
@@ -23,6 +23,7 @@ def evaluate(
     texts: Optional[Path] = typer.Option(None, "--texts", help=TEXTS_HELP),
     errors: int = typer.Option(0, "--errors", min=0, help="Also list the N most frequent error kinds."),
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+    int8: Optional[bool] = typer.Option(None, "--int8/--fp32", help=INT8_HELP),
 ) -> None:
     """Score pipelines against gold annotations (exact character spans)."""
     from ..corpus import CorpusError, TextStore, gold_to_doc, read_any
@@ -49,7 +50,7 @@ def evaluate(
     results = {}
     tables = {}
     for name in model:
-        nlp = load_pipeline(name)
+        nlp = load_pipeline(name, int8=int8)
         gold_docs = [gold_to_doc(nlp, g) for g in golds]
         start = time.perf_counter()
         preds = list(nlp.pipe(g.text for g in golds))

@@ -14,7 +14,7 @@ from typing import Iterable, Iterator, List, Optional
 import typer
 from rich.markup import escape
 
-from ._common import MODEL_HELP, app, err, fail, load_pipeline, progress_bar
+from ._common import INT8_HELP, MODEL_HELP, app, err, fail, load_pipeline, progress_bar
 
 # Bad inputs are all in OUT.errors.jsonl; the terminal shows the first ones.
 MAX_ERRORS_SHOWN = 50
@@ -38,6 +38,7 @@ def extract(
         help="Longest window in characters; longer documents are split at sentence ends "
              "(default: the pipeline's meta, else 2000; 0 = never split)."),
     gpu: int = typer.Option(-1, "--gpu", help="Run on this GPU (spaCy require_gpu); -1 = CPU."),
+    int8: Optional[bool] = typer.Option(None, "--int8/--fp32", help=INT8_HELP),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run: skip documents already in the output."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing output."),
     with_text: bool = typer.Option(False, "--with-text", help="Put each document's text in the JSONL output (always for HTML and feeds)."),
@@ -70,14 +71,14 @@ def extract(
     outcomes: Iterable[Outcome]
     if engine == "ray":
         outcomes = _ray_outcomes(paths, model, window, batch_size, concurrency, gpu >= 0, with_text,
-                                 writer.done_ids, ray_address, stats)
+                                 writer.done_ids, ray_address, stats, int8)
     else:
         if gpu >= 0:
             try:
                 select_device(gpu)
             except DeviceError as e:
                 fail(str(e))
-        nlp = load_pipeline(model)
+        nlp = load_pipeline(model, int8=int8)
         try:
             size = pipeline_window(nlp, window)
         except ValueError as e:
@@ -125,7 +126,7 @@ def _skip_done(items, done_ids, stats: _Stats):
 
 
 def _ray_outcomes(paths, model, window, batch_size, concurrency, gpu, with_text, done_ids,
-                  address, stats: _Stats):
+                  address, stats: _Stats, int8: Optional[bool] = None):
     from ..batch.ray_engine import RayEngineError, RaySummary, init_ray, process_ray
     from ..readers import MissingDependency
     summary = RaySummary()
@@ -138,7 +139,7 @@ def _ray_outcomes(paths, model, window, batch_size, concurrency, gpu, with_text,
     try:
         yield from process_ray(paths, model=model, window=window, batch_size=batch_size,
                                concurrency=concurrency, gpu=gpu, with_text=with_text,
-                               done_ids=done_ids, summary=summary)
+                               done_ids=done_ids, summary=summary, int8=int8)
     except RayEngineError as e:
         fail(str(e))
     finally:

@@ -136,6 +136,7 @@ def ship(
     name: str = typer.Option("default", "--name", help="Ship as relief_ner/models/NAME; 'default' is what relief_ner.load() returns."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write somewhere else instead."),
     full_precision: bool = typer.Option(False, "--full-precision", help="Keep float32 transformer weights."),
+    int8: bool = typer.Option(False, "--int8", help="Have relief_ner.load() quantise the transformer to int8 on CPU by default (check dev scores first)."),
 ) -> None:
     """Package a trained pipeline inside relief_ner (transformer weights in float16)."""
     from ..loading import MODELS_DIR
@@ -143,5 +144,6 @@ def ship(
 
     if name == "rules":
         fail("'rules' is the rule-based baseline's name; ship under another name")
-    info = ship_pipeline(pipeline, out or MODELS_DIR / name, half=not full_precision)
+    info = ship_pipeline(pipeline, out or MODELS_DIR / name, half=not full_precision,
+                         cpu_int8=int8)
     err.print(f"shipped {pipeline} → {info['path']} ({info['bytes'] / 2**20:.1f} MiB)")
