@@ -3,7 +3,8 @@ import json
 import spacy
 
 from relief_ner.corpus.transfer import (
-    BOSON_MAP, MSRA_MAP, PD_MAP, read_char_tags, read_cluener, read_entity_list, to_doc,
+    BOSON_MAP, MSRA_MAP, PD_MAP, mask_measures, read_char_tags, read_cluener, read_entity_list, to_doc,
+    transfer_mix,
 )
 
 
@@ -48,3 +49,26 @@ def test_entity_list_and_overlaps(tmp_path):
     doc = to_doc(spacy.blank("zh"), text, spans)
     # nested mentions are resolved to the longest, as the schema allows no nesting
     assert [(e.text, e.label_) for e in doc.ents] == [("杭州江干区公安分局", "ORG")]
+
+
+def test_measures_become_missing_not_outside():
+    nlp = spacy.blank("zh")
+    doc = to_doc(nlp, "北京捐赠5万元给3个村", [(0, 2, "LOC")])
+    # the measure finder also proposes a stretch overlapping a gold entity: that one stays
+    doc = mask_measures(doc, [(4, 7), (8, 10), (1, 3)])
+    iob = [t.ent_iob_ for t in doc]
+    assert iob == ["B", "I", "O", "O", "", "", "", "O", "", "", "O"]
+    assert [(e.text, e.label_) for e in doc.ents] == [("北京", "LOC")]
+
+
+def test_transfer_mix_shares_and_filters():
+    nlp = spacy.blank("zh")
+    with_ent = lambda i: to_doc(nlp, f"上海第{i}次会议在这里召开了很多次", [(0, 2, "LOC")])
+    docs = {"a": [with_ent(i) for i in range(10)] + [to_doc(nlp, "没有实体的一句很长很长的话啊啊", [])],
+            "b": [with_ent(i) for i in range(3)] + [to_doc(nlp, "上海", [(0, 2, "LOC")])]}
+    sample = transfer_mix(docs, 8, seed=1, find_measures=lambda text: [])
+    # 4 per corpus asked; "b" has only 3 usable (one too short), entity-less ones never drawn
+    assert len(sample) == 7
+    assert all(d.ents for d in sample)
+    texts = lambda seed: [d.text for d in transfer_mix(docs, 8, seed, lambda text: [])]
+    assert texts(1) == [d.text for d in sample] and texts(1) != texts(2)

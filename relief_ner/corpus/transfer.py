@@ -156,3 +156,33 @@ def write_transfer(nlp: Language, name: str, datasets_root: Path, out: Path,
     out.parent.mkdir(parents=True, exist_ok=True)
     db.to_disk(out)
     return counts
+
+
+def transfer_mix(docs: Dict[str, List[Doc]], sentences: int, seed: int,
+                 find_measures: Callable[[str], List[Tuple[int, int]]],
+                 min_chars: int = 15, max_chars: int = 250) -> List[Doc]:
+    """A sample of transfer sentences for mixed training: equal shares per corpus, only
+    sentences with at least one ORG or LOC, and every measure-like stretch (as found by
+    `find_measures`, e.g. the rules pipeline) marked *missing* rather than O: the corpora
+    never annotate MONEY/AREA/COUNT, so O there would teach "this amount is no measure"."""
+    import random
+
+    rng = random.Random(seed)
+    share = sentences // max(len(docs), 1)
+    out: List[Doc] = []
+    for name in sorted(docs):
+        pool = [d for d in docs[name] if d.ents and min_chars <= len(d.text) <= max_chars]
+        rng.shuffle(pool)
+        out.extend(mask_measures(d, find_measures(d.text)) for d in pool[:share])
+    rng.shuffle(out)
+    return out
+
+
+def mask_measures(doc: Doc, measures: List[Tuple[int, int]]) -> Doc:
+    missing = []
+    for start, end in measures:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is not None and not any(t.ent_type_ for t in span):
+            missing.append(span)
+    doc.set_ents(list(doc.ents), missing=missing, default="outside")
+    return doc
