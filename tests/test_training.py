@@ -119,3 +119,44 @@ def test_head_learn_rate_gives_the_relation_head_its_own_optimiser():
     before = hidden.get_param("W").copy()
     rel.update(examples, sgd=None)  # no shared optimiser: only the head's own one steps
     assert not (hidden.get_param("W") == before).all()
+
+
+def test_relation_model_v2_learns_and_reads_the_rules_verdict():
+    from thinc.api import Config
+
+    from relief_ner.evaluate import relation_set
+    from relief_ner.pipeline.relation_extractor import DEFAULT_MODEL_CONFIG
+    from relief_ner.pipeline.relation_model import TRAIN_ENTS_KEY, _cue_features
+    from relief_ner.pipeline.relation_rules import RelationRules
+
+    model_cfg = Config().from_str(DEFAULT_MODEL_CONFIG.replace("RelationModel.v1", "RelationModel.v2"))
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("relief_relation_extractor", config={"model": model_cfg["model"]})
+    golds = synthetic_gold(30)
+    examples = [Example(nlp.make_doc(g.text), gold_to_doc(nlp, g)) for g in golds]
+    optimizer = nlp.initialize(lambda: examples)
+    rel = nlp.get_pipe("relief_relation_extractor")
+    first = last = None
+    for i in range(40):
+        losses = {}
+        nlp.update(examples, sgd=optimizer, losses=losses)
+        first = losses["relief_relation_extractor"] if first is None else first
+        last = losses["relief_relation_extractor"]
+    assert last < first / 2
+    gold_doc = gold_to_doc(nlp, golds[0])
+    doc = nlp.make_doc(golds[0].text)
+    doc.ents = list(gold_doc.ents)
+    doc = rel(doc)
+    assert relation_set(doc) == relation_set(gold_doc)
+    # The first two cue features are exactly the rules' verdict on each candidate pair,
+    # computed from the entities the model is given (gold ones while training).
+    pairs = rel.model.attrs["get_candidates"](doc)
+    rules = {(r.head.start, r.tail.start, r.label) for r in RelationRules().relate(doc, doc.ents)}
+    rows = _cue_features(doc, pairs)
+    assert [(row[0], row[1]) for row in rows] == [
+        (float((hs, ts, "PROVIDER") in rules), float((hs, ts, "RECIPIENT") in rules))
+        for hs, _, ts, _ in pairs]
+    assert any(row[0] for row in rows) and any(row[1] for row in rows)
+    bare = nlp.make_doc(golds[0].text)
+    bare.user_data[TRAIN_ENTS_KEY] = [(e.start, e.end, e.label_) for e in gold_doc.ents]
+    assert _cue_features(bare, pairs) == rows

@@ -25,6 +25,7 @@ TRAIN_ENTS_KEY = "relief_ner.train_ents"
 # Pair = (head start, head end, tail start, tail end) in token indices.
 Pair = Tuple[int, int, int, int]
 N_EXTRA = 2  # direction, log-distance
+LEFT_CONTEXT = 2  # tokens before the party that v2 reads (为/向/给 + one)
 
 
 def doc_entities(doc: Doc) -> List[Tuple[int, int, str]]:
@@ -82,6 +83,22 @@ def build_relation_model(
     return model
 
 
+@registry.architectures("relief.RelationModel.v2")
+def build_relation_model_v2(
+    tok2vec: Model[List[Doc], List[Floats2d]],
+    get_candidates: Callable[[Doc], List[Pair]],
+    hidden_width: int = 128,
+    nO: int = 2,
+) -> Model[List[Doc], Floats2d]:
+    """v1 plus what a reader of the sentence looks at (see `_cue_features`): the few
+    tokens before the party (`为`, `向` …) as a fourth vector, and cue features that include
+    the baseline rules' own verdict on the pair. With a few hundred gold relations the
+    network learns when to trust the rules instead of rediscovering them."""
+    model = build_relation_model(tok2vec, get_candidates, hidden_width, nO)
+    model.attrs["cue_features"] = True
+    return model
+
+
 def _init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> Model:
     tok2vec = model.get_ref("tok2vec")
     scorer = model.get_ref("scorer")
@@ -90,7 +107,9 @@ def _init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> Model:
     if width is None and X is not None:
         width = tok2vec.predict(X[:1])[0].shape[1]
     if width is not None:
-        model.get_ref("hidden").set_dim("nI", 3 * width + N_EXTRA)
+        cues = model.attrs.get("cue_features", False)
+        n_in = (4 * width + N_EXTRA + N_CUES) if cues else (3 * width + N_EXTRA)
+        model.get_ref("hidden").set_dim("nI", n_in)
     scorer.initialize()
     return model
 
@@ -103,9 +122,16 @@ def _forward(model: Model, docs: List[Doc], is_train: bool):
     xp = model.ops.xp
     rows = []
     index = []  # (doc i, pair) for the backward pass
+    cues = model.attrs.get("cue_features", False)
     for i, (doc, vecs) in enumerate(zip(docs, tokvecs)):
-        for pair in get_candidates(doc):
-            rows.append(_pair_features(xp, vecs, pair))
+        pairs = get_candidates(doc)
+        cue_rows = _cue_features(doc, pairs) if cues and pairs else None
+        for k, pair in enumerate(pairs):
+            row = _pair_features(xp, vecs, pair)
+            if cues:
+                row = xp.concatenate([row, _left_context(xp, vecs, pair),
+                                      xp.asarray(cue_rows[k], dtype=row.dtype)])
+            rows.append(row)
             index.append((i, pair))
     width = tokvecs[0].shape[1] if tokvecs else 0
     if not rows:
@@ -128,6 +154,11 @@ def _forward(model: Model, docs: List[Doc], is_train: bool):
             cs, ce = _between(hs, he, ts, te)
             if ce > cs:
                 d_tokvecs[i][cs:ce] += d[2 * width:3 * width] / (ce - cs)
+            if cues:
+                ls, le = _left_span(ts)
+                if le > ls:
+                    offset = 3 * width + N_EXTRA
+                    d_tokvecs[i][ls:le] += d[offset:offset + width] / (le - ls)
         return bp_tokvecs(d_tokvecs)
 
     return scores, backprop
@@ -146,3 +177,60 @@ def _pair_features(xp, vecs, pair: Pair):
     direction = 1.0 if ts >= he else -1.0
     distance = float(np.log1p(max(ce - cs, 0)))
     return xp.concatenate([head, tail, context, xp.asarray([direction, distance], dtype=head.dtype)])
+
+
+def _left_span(ts: int) -> Tuple[int, int]:
+    return max(0, ts - LEFT_CONTEXT), ts
+
+
+def _left_context(xp, vecs, pair: Pair):
+    ls, le = _left_span(pair[2])
+    return vecs[ls:le].mean(axis=0) if le > ls else xp.zeros(vecs.shape[1], dtype=vecs.dtype)
+
+
+N_CUES = 16
+
+
+def _cue_features(doc: Doc, pairs: List[Pair]) -> List[List[float]]:
+    """Per pair: the rules' verdict (PROVIDER, RECIPIENT), the labels involved, the cue
+    words around the party and the measure, and how many other entities lie between."""
+    from spacy.tokens import Span
+
+    from .relation_rules import (ASSIST_CUES, COORDINATING, OUTCOME_WORDS, RECEIVING_VERBS,
+                                 RECIPIENT_MARKERS, RelationRules)
+
+    ents = sorted(doc_entities(doc))
+    spans = [Span(doc, s, e, label=label) for s, e, label in ents]
+    verdict = {(r.head.start, r.tail.start, r.label)
+               for r in RelationRules().relate(doc, spans)}
+    starts = [s for s, _, _ in ents]
+    labels = {s: label for s, _, label in ents}
+    text = doc.text
+    rows = []
+    for hs, he, ts, te in pairs:
+        head_c, head_e = doc[hs].idx, doc[he - 1].idx + len(doc[he - 1])
+        tail_c, tail_e = doc[ts].idx, doc[te - 1].idx + len(doc[te - 1])
+        lo, hi = min(he, te), max(hs, ts)
+        between = [s for s in starts if lo <= s < hi]
+        n_parties = sum(1 for s in between if labels[s] in PARTY_LABELS)
+        n_measures = sum(1 for s in between if labels[s] in MEASURE_LABELS)
+        before_party = text[max(0, tail_c - 4):tail_c]
+        after_party = text[tail_e:tail_e + 6]
+        before_measure = text[max(0, head_c - 8):head_c]
+        gap = text[min(head_e, tail_e):max(head_c, tail_c)]
+        rows.append([
+            float((hs, ts, "PROVIDER") in verdict),
+            float((hs, ts, "RECIPIENT") in verdict),
+            float(labels[ts] == "ORG"),
+            float(labels[hs] == "MONEY"), float(labels[hs] == "AREA"), float(labels[hs] == "COUNT"),
+            float(before_party.endswith(RECIPIENT_MARKERS)),
+            float(after_party.startswith(RECEIVING_VERBS)),
+            float(after_party.startswith(COORDINATING)),
+            float(after_party.startswith(ASSIST_CUES)),
+            float(any(w in before_measure for w in OUTCOME_WORDS)),
+            float(any(c in gap for c in ASSIST_CUES)),
+            float(np.log1p(n_parties)), float(np.log1p(n_measures)),
+            float(n_parties == 0 and ts < hs),  # nearest party before the measure
+            float(n_parties == 0 and ts > hs),  # nearest party after it
+        ])
+    return rows

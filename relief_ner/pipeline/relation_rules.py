@@ -45,15 +45,21 @@ class RelationRules:
         self.outcome_window = outcome_window
 
     def __call__(self, doc: Doc) -> Doc:
+        doc._.relations = self.relate(doc, doc.ents)
+        return doc
+
+    def relate(self, doc: Doc, ents: Sequence[Span]) -> List[Relation]:
+        """The relations these rules see among `ents` (which need not be `doc.ents`: the
+        trained relation model asks about gold entities while it learns)."""
         text = doc.text
         index = SentenceIndex(text)
         by_sentence = {}
-        for ent in doc.ents:
+        for ent in ents:
             by_sentence.setdefault(index.sentence_id(ent.start_char), []).append(ent)
         relations: List[Relation] = []
-        for ents in by_sentence.values():
-            measures = [e for e in ents if e.label_ in MEASURE_LABELS]
-            parties = [e for e in ents if e.label_ in PARTY_LABELS]
+        for sent_ents in by_sentence.values():
+            measures = [e for e in sent_ents if e.label_ in MEASURE_LABELS]
+            parties = [e for e in sent_ents if e.label_ in PARTY_LABELS]
             if not measures or not parties:
                 continue
             sent_start, sent_end = index.bounds_of(measures[0].start_char)
@@ -62,8 +68,7 @@ class RelationRules:
                 continue
             for measure in measures:
                 relations.extend(self._relate(text, measure, parties))
-        doc._.relations = relations
-        return doc
+        return relations
 
     def _relate(self, text: str, measure: Span, parties: Sequence[Span]) -> List[Relation]:
         start = measure.start_char
