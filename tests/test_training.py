@@ -160,3 +160,63 @@ def test_relation_model_v2_learns_and_reads_the_rules_verdict():
     bare = nlp.make_doc(golds[0].text)
     bare.user_data[TRAIN_ENTS_KEY] = [(e.start, e.end, e.label_) for e in gold_doc.ents]
     assert _cue_features(bare, pairs) == rows
+
+
+def test_encoder_scaled_adam_gives_the_encoder_the_smaller_rate():
+    import numpy as np
+    from spacy.util import registry
+
+    from relief_ner.loading import DEFAULT_MODEL_DIR
+    from relief_ner.optimizers import EncoderScaledAdam, is_encoder_key
+    from relief_ner.packaging import torch_shims
+
+    optimizer = registry.resolve({"o": {"@optimizers": "relief.Adam.v1", "learn_rate": 0.01,
+                                        "encoder_scale": 0.1}})["o"]
+    assert isinstance(optimizer, EncoderScaledAdam)
+    ones = np.ones(3, dtype="f")
+    encoder, _ = optimizer((1, "encoder.layer.0.output.dense.weight"), ones.copy(), ones.copy())
+    head, _ = optimizer((2, "W"), ones.copy(), ones.copy())
+    assert np.allclose((1 - encoder) * 10, 1 - head, rtol=1e-3)
+    # In a real update of the shipped pipeline, exactly the transformer's torch parameters
+    # count as encoder parameters.
+    seen = []
+
+    class Recording(EncoderScaledAdam):
+        def __call__(self, key, weights, gradient, *, lr_scale=1.0):
+            seen.append(key)
+            return super().__call__(key, weights, gradient, lr_scale=lr_scale)
+
+    nlp = spacy.load(DEFAULT_MODEL_DIR)
+    recording = Recording(0.001)
+    examples = [Example(nlp.make_doc(g.text), gold_to_doc(nlp, g)) for g in synthetic_gold(2)]
+    # spacy-transformers applies a batch's encoder gradient at the next update
+    nlp.update(examples, sgd=recording)
+    nlp.update(examples, sgd=recording)
+    shim_ids = {shim.id for shim in torch_shims(nlp)}
+    assert seen and any(is_encoder_key(k) for k in seen) and not all(is_encoder_key(k) for k in seen)
+    assert all(is_encoder_key(k) == (k[0] in shim_ids) for k in seen)
+
+
+def test_batches_without_candidate_pairs_still_train_the_encoder():
+    """The relation extractor listens last to the shared transformer; if it skipped batches
+    without measure–party pairs, the NER's gradient for those batches would never reach
+    the encoder."""
+    import torch
+    from thinc.api import Adam
+
+    from relief_ner.corpus import GoldDoc, GoldEntity
+    from relief_ner.loading import DEFAULT_MODEL_DIR
+    from relief_ner.packaging import torch_modules
+
+    nlp = spacy.load(DEFAULT_MODEL_DIR)
+    trf = nlp.get_pipe("transformer")
+    assert any(node is trf.listeners[-1] for node in nlp.get_pipe("relief_relation_extractor").model.walk())
+    text = "浙江某某集团的代表来到明东村走访。"
+    gold = GoldDoc("no-measures", text, [GoldEntity(1, "ORG", 0, 6), GoldEntity(2, "LOC", 11, 14)], [])
+    examples = [Example(nlp.make_doc(text), gold_to_doc(nlp, gold))]
+    (module,) = torch_modules(nlp)
+    before = [p.detach().clone() for p in module.parameters()]
+    optimizer = Adam(0.001)
+    for _ in range(2):  # the encoder's gradient is applied at the next update
+        nlp.update(examples, sgd=optimizer)
+    assert any(not torch.equal(a, b) for a, b in zip(before, module.parameters()))

@@ -112,8 +112,9 @@ class RelationExtractor(TrainablePipe):
         losses.setdefault(self.name, 0.0)
         examples = list(examples)
         docs = [self._with_gold_entities(eg) for eg in examples]
-        if not any(self._candidates(d) for d in docs):
-            return losses
+        # No early return for batches without candidate pairs: a transformer listener that
+        # never calls back would also drop the gradient the NER sent to the shared encoder
+        # for this batch (the model backpropagates zeros then).
         set_dropout_rate(self.model, drop)
         scores, backprop = self.model.begin_update(docs)
         loss, d_scores = self.get_loss(examples, scores)
