@@ -37,7 +37,8 @@ def main(paths) -> None:
     print("| run | best: stage.step | entity F | relation F | record F | score | last: entity F | relation F | record F | score |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for path in paths:
-        rows = evaluations(Path(path) / "train.log")
+        log = Path(path) / "train.log"
+        rows = evaluations(log) if log.exists() else []
         if not rows:
             continue
         best = max(rows, key=lambda r: r[5])
