@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The dev-set comparison of issue 4 (tokenisation, vocabulary, depth, transfer data), each
+# The dev-set comparison of issue 4 (tokenisation, vocabulary, transfer data, rates), each
 # variant trained with configs/transformer.cfg for its 300 steps. Two lanes run side by side
 # with one torch thread each (2-core machine). Needs: corpus build, corpus transfer,
 # corpus transfer-mix and the backbones below (configs/README.md). Results: training/runs/cmp-*.
@@ -30,7 +30,11 @@ lane1() {
 lane2() {
   run cmp-char-pruned-6l-s1 e5-small-cjkchar-pruned-6l 1
   run cmp-native-pruned-6l-s1 e5-small-native-pruned-6l 1
-  run cmp-char-pruned-12l-s0 e5-small-cjkchar-pruned 0
+  # the learning rate: 1e-4 for everything, or 1e-3 for the heads and 1e-4 for the encoder
+  run cmp-char-pruned-6l-lr1e-4-s0 e5-small-cjkchar-pruned-6l 0 --training.optimizer.learn_rate.initial_rate 0.0001
+  run cmp-char-pruned-6l-lr1e-4-s1 e5-small-cjkchar-pruned-6l 1 --training.optimizer.learn_rate.initial_rate 0.0001
+  run cmp-char-pruned-6l-discr-s0 e5-small-cjkchar-pruned-6l 0 --training.optimizer.@optimizers relief.Adam.v1 \
+    --training.optimizer.encoder_scale 0.1 --training.optimizer.learn_rate.initial_rate 0.001
 }
 case "${1:-all}" in
   lane1) lane1 ;;
