@@ -131,7 +131,8 @@ def get_quantity(span: Span) -> Optional[Quantity]:
     doc = span.doc
     before = doc[max(0, span.start - _CONTEXT_TOKENS):span.start].text_with_ws
     after = span.text_with_ws[len(span.text):] + doc[span.end:span.end + _CONTEXT_TOKENS].text_with_ws
-    return quantity_in_context(before + span.text + after, len(before), len(before) + len(span.text))
+    return quantity_in_context(before + span.text + after, len(before), len(before) + len(span.text),
+                               label=span.label_)
 
 
 def set_stored_quantity(doc: Doc, start: int, end: int, quantity: Quantity) -> None:

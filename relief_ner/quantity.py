@@ -215,12 +215,16 @@ def _normalise(text: str) -> str:
     return text.replace(" ", "")
 
 
-def parse_quantity(text: str) -> Quantity:
+def parse_quantity(text: str, label: Optional[str] = None) -> Quantity:
     """Normalise a single MONEY, AREA or COUNT expression.
 
     Accepts context words around the amount (`约`, `超过`, `以上`, `左右`, `累计` ...), which set
     or leave `approx` as the schema says. Raises `ValueError` for text that is not an
     amount of money, area or a count (no number, no unit, or a length/weight/time unit).
+
+    `label`: the entity label of the span where one is known (from a model or a gold file).
+    A COUNT then takes any short measure noun as written (`两省区` → 2 省区) and a MONEY reads
+    a bare colloquial `块` as yuan; without it those stay errors / counts.
     """
     if not isinstance(text, str):
         raise TypeError(f"parse_quantity expects a str, got {type(text).__name__}")
@@ -250,6 +254,8 @@ def parse_quantity(text: str) -> Quantity:
     except QuantityError as err:
         raise QuantityError(f"{original!r}: {err}") from None
     approx = approx or inner_approx
+    if label == "MONEY" and unit == "块":
+        unit = "元"  # colloquial `3块` in a span already read as money
     if unit in MONEY_UNITS:
         code, factor = MONEY_UNITS[unit]
         return Quantity(float(amount * factor), code, approx)
@@ -264,6 +270,12 @@ def parse_quantity(text: str) -> Quantity:
     if len(unit) <= 4 and unit.endswith(("户", "人", "名")) and _is_cjk(unit):
         # `90余农户`, `270多贫困户`: a noun stands between the number and the measure word.
         return Quantity(float(amount), unit[-1], approx)
+    if label == "COUNT" and len(unit) <= 3 and _is_cjk(unit):
+        # Once something (a model, an annotator) has said the span is a count, the schema
+        # takes the measure word as written, nouns included (`两省区`, `1-2村屯`, `两党委`).
+        # Without the label such units stay unknown: the rules must not read every
+        # number + noun as a count.
+        return Quantity(float(amount), unit, approx)
     raise QuantityError(f"{original!r}: unknown unit {unit!r}")
 
 
@@ -277,14 +289,16 @@ def _is_measure_word(unit: str) -> bool:
     return len(unit) == 1 and _is_cjk(unit)
 
 
-def quantity_in_context(text: str, start: int, end: int, window: int = 4) -> Optional[Quantity]:
+def quantity_in_context(text: str, start: int, end: int, window: int = 4,
+                        label: Optional[str] = None) -> Optional[Quantity]:
     """Normalise the span `text[start:end]`, letting the words next to it set `approx`.
 
     The schema keeps `约`/`超过`/`以上` outside the span but lets them set the flag.
+    `label` is the span's entity label where known (see `parse_quantity`).
     Returns None when the span is not an amount.
     """
     try:
-        q = parse_quantity(text[start:end])
+        q = parse_quantity(text[start:end], label=label)
     except QuantityError:
         return None
     before = text[max(0, start - window):start]

@@ -147,3 +147,23 @@ def test_kuai_is_money_before_qian():
     q = quantity_in_context(text, start, start + 4)
     assert (q.value, q.unit, q.approx) == (70.0, "CNY", True)
     assert quantity_in_context("买了3块砖", 2, 4).unit == "块"
+
+
+def test_a_known_label_widens_the_units():
+    # measure nouns as written, once the span is known to be a count (gold: 两省区 → 2 省区)
+    with pytest.raises(QuantityError):
+        parse_quantity("两省区")
+    assert parse_quantity("两省区", label="COUNT") == Quantity(2.0, "省区", False)
+    assert parse_quantity("1-2村屯", label="COUNT") == Quantity(1.0, "村屯", True)
+    # lengths, times and long noun phrases stay out even then
+    for text in ("2021年度", "5公里", "3个百分点", "220多万建档立卡"):
+        with pytest.raises(QuantityError):
+            parse_quantity(text, label="COUNT")
+    # a bare 块 is yuan in a money span and a measure word otherwise
+    assert parse_quantity("3块", label="MONEY") == Quantity(3.0, "CNY", False)
+    assert parse_quantity("3块") == Quantity(3.0, "块", False)
+    # the span getter passes the entity's label
+    import spacy
+    doc = spacy.blank("zh")("广东、广西两省区密切合作")
+    doc.ents = [doc.char_span(5, 8, label="COUNT")]
+    assert doc.ents[0]._.quantity == Quantity(2.0, "省区", False)

@@ -143,7 +143,7 @@ def fill_values(doc: GoldDoc, known: Optional[GoldDoc] = None) -> GoldDoc:
         if prior is not None:
             ent.value, ent.unit, ent.approx = prior.value, prior.unit, prior.approx
             continue
-        q = quantity_in_context(doc.text, ent.start, ent.end)
+        q = quantity_in_context(doc.text, ent.start, ent.end, label=ent.label)
         if q is not None and q.label == ent.label:
             ent.value, ent.unit, ent.approx = q.value, q.unit, q.approx
         else:
