@@ -31,7 +31,14 @@ from relief_ner.backbone.q4_format import dequantize_q4_0
 
 from c_engine import CEngine, LAYER_WEIGHTS, compile_engine
 
-torch.set_grad_enabled(False)
+
+
+@pytest.fixture(autouse=True)
+def _no_autograd():
+    # Only these tests run the encoder without gradients; a module-level
+    # torch.set_grad_enabled(False) would leak into every test collected after it.
+    with torch.no_grad():
+        yield
 
 ZH = [
     "浙江鸿基石化股份有限公司投资330万元为阿尔马之村修建幼儿园1所。",
