@@ -40,6 +40,16 @@ def synthetic_gold(n: int, seed: int = 0):
     return docs
 
 
+def train_relations(nlp, examples, optimizer, steps: int = 40):
+    """(first, last) relation-extractor loss over `steps` updates."""
+    losses_seen = []
+    for _ in range(steps):
+        losses = {}
+        nlp.update(examples, sgd=optimizer, losses=losses)
+        losses_seen.append(losses["relief_relation_extractor"])
+    return losses_seen[0], losses_seen[-1]
+
+
 @pytest.fixture(scope="module")
 def tiny_corpus(tmp_path_factory):
     root = tmp_path_factory.mktemp("corpus")
@@ -55,12 +65,7 @@ def test_relation_extractor_learns_with_gold_entities():
     golds = synthetic_gold(30)
     examples = [Example(nlp.make_doc(g.text), gold_to_doc(nlp, g)) for g in golds]
     optimizer = nlp.initialize(lambda: examples)
-    first = last = None
-    for i in range(40):
-        losses = {}
-        nlp.update(examples, sgd=optimizer, losses=losses)
-        first = losses["relief_relation_extractor"] if first is None else first
-        last = losses["relief_relation_extractor"]
+    first, last = train_relations(nlp, examples, optimizer)
     assert last < first / 2
     # With gold entities in place the learned scorer separates giver, coordinator and place.
     doc = nlp.make_doc(golds[0].text)
@@ -136,12 +141,7 @@ def test_relation_model_v2_learns_and_reads_the_rules_verdict():
     examples = [Example(nlp.make_doc(g.text), gold_to_doc(nlp, g)) for g in golds]
     optimizer = nlp.initialize(lambda: examples)
     rel = nlp.get_pipe("relief_relation_extractor")
-    first = last = None
-    for i in range(40):
-        losses = {}
-        nlp.update(examples, sgd=optimizer, losses=losses)
-        first = losses["relief_relation_extractor"] if first is None else first
-        last = losses["relief_relation_extractor"]
+    first, last = train_relations(nlp, examples, optimizer)
     assert last < first / 2
     gold_doc = gold_to_doc(nlp, golds[0])
     doc = nlp.make_doc(golds[0].text)
