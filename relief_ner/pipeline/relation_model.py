@@ -13,12 +13,14 @@ from __future__ import annotations
 from typing import Callable, List, Optional, Tuple
 
 import numpy as np
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.util import registry
 from thinc.api import Dropout, Linear, Model, Relu, chain
 from thinc.types import Floats2d
 
 from ..schema import MEASURE_LABELS, PARTY_LABELS, SENTENCE_ENDS
+from .relation_rules import (ASSIST_CUES, COORDINATING, OUTCOME_WORDS, RECEIVING_VERBS,
+                             RECIPIENT_MARKERS, RelationRules)
 
 # Entities used as candidates during training (gold ones, set by the pipe's update).
 TRAIN_ENTS_KEY = "relief_ner.train_ents"
@@ -194,35 +196,27 @@ N_CUES = 16
 def _cue_features(doc: Doc, pairs: List[Pair]) -> List[List[float]]:
     """Per pair: the rules' verdict (PROVIDER, RECIPIENT), the labels involved, the cue
     words around the party and the measure, and how many other entities lie between."""
-    from spacy.tokens import Span
-
-    from .relation_rules import (ASSIST_CUES, COORDINATING, OUTCOME_WORDS, RECEIVING_VERBS,
-                                 RECIPIENT_MARKERS, RelationRules)
-
-    ents = sorted(doc_entities(doc))
-    spans = [Span(doc, s, e, label=label) for s, e, label in ents]
+    spans = [Span(doc, s, e, label=label) for s, e, label in sorted(doc_entities(doc))]
+    by_start = {span.start: span for span in spans}
     verdict = {(r.head.start, r.tail.start, r.label)
                for r in RelationRules().relate(doc, spans)}
-    starts = [s for s, _, _ in ents]
-    labels = {s: label for s, _, label in ents}
     text = doc.text
     rows = []
     for hs, he, ts, te in pairs:
-        head_c, head_e = doc[hs].idx, doc[he - 1].idx + len(doc[he - 1])
-        tail_c, tail_e = doc[ts].idx, doc[te - 1].idx + len(doc[te - 1])
+        head, tail = by_start[hs], by_start[ts]
         lo, hi = min(he, te), max(hs, ts)
-        between = [s for s in starts if lo <= s < hi]
-        n_parties = sum(1 for s in between if labels[s] in PARTY_LABELS)
-        n_measures = sum(1 for s in between if labels[s] in MEASURE_LABELS)
-        before_party = text[max(0, tail_c - 4):tail_c]
-        after_party = text[tail_e:tail_e + 6]
-        before_measure = text[max(0, head_c - 8):head_c]
-        gap = text[min(head_e, tail_e):max(head_c, tail_c)]
+        between = [span.label_ for span in spans if lo <= span.start < hi]
+        n_parties = sum(1 for label in between if label in PARTY_LABELS)
+        n_measures = sum(1 for label in between if label in MEASURE_LABELS)
+        before_party = text[max(0, tail.start_char - 4):tail.start_char]
+        after_party = text[tail.end_char:tail.end_char + 6]
+        before_measure = text[max(0, head.start_char - 8):head.start_char]
+        gap = text[min(head.end_char, tail.end_char):max(head.start_char, tail.start_char)]
         rows.append([
             float((hs, ts, "PROVIDER") in verdict),
             float((hs, ts, "RECIPIENT") in verdict),
-            float(labels[ts] == "ORG"),
-            float(labels[hs] == "MONEY"), float(labels[hs] == "AREA"), float(labels[hs] == "COUNT"),
+            float(tail.label_ == "ORG"),
+            float(head.label_ == "MONEY"), float(head.label_ == "AREA"), float(head.label_ == "COUNT"),
             float(before_party.endswith(RECIPIENT_MARKERS)),
             float(after_party.startswith(RECEIVING_VERBS)),
             float(after_party.startswith(COORDINATING)),
