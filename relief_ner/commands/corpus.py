@@ -173,6 +173,7 @@ def corpus_transfer_mix(
 
     from ..corpus.transfer import transfer_mix
     from ..loading import load
+    from ..schema import MEASURE_LABELS
 
     if not train.exists():
         fail(f"{train}: not found (run `relief-ner corpus build` first)")
@@ -184,10 +185,9 @@ def corpus_transfer_mix(
             fail(f"{path}: not found (run `relief-ner corpus transfer` first)")
         docs[name] = list(DocBin().from_disk(path).get_docs(blank.vocab))
     rules = load("rules")
-    measures = {"MONEY", "AREA", "COUNT"}
 
     def find_measures(text: str):
-        return [(e.start_char, e.end_char) for e in rules(text).ents if e.label_ in measures]
+        return [(e.start_char, e.end_char) for e in rules(text).ents if e.label_ in MEASURE_LABELS]
 
     sample = transfer_mix(docs, sentences, seed, find_measures)
     out.mkdir(parents=True, exist_ok=True)
