@@ -32,8 +32,9 @@ def load(name: Union[str, Path] = "default", *, int8: Optional[bool] = None) -> 
     a pipeline saved with `nlp.to_disk` / `spacy train`.
 
     `int8`: quantise the transformer's Linear layers to int8 for CPU inference (about twice
-    as fast); `None` follows the pipeline (the shipped default is shipped for int8, see
-    docs/MODEL.md), `False` keeps float32 (e.g. to fine-tune the loaded pipeline further).
+    as fast, somewhat less accurate: docs/MODEL.md); `None` follows the pipeline's meta
+    (`relief-ner ship --int8`; the shipped default runs in float32), `False` keeps float32
+    (e.g. to fine-tune the loaded pipeline further).
     Never applied on a GPU (`spacy.require_gpu()` before loading).
     """
     nlp = _load(name)
