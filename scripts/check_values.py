@@ -11,19 +11,17 @@ from pathlib import Path
 import spacy
 
 from relief_ner.corpus import TextStore, gold_to_doc
-from relief_ner.corpus.project import CorpusLayout, load_corpus, read_split
+from relief_ner.corpus.project import CorpusLayout, iter_split_docs
 from relief_ner.evaluate import _same_value
 from relief_ner.quantity import quantity_in_context
 from relief_ner.schema import MEASURE_LABELS
 
 
 def main() -> None:
-    layout = CorpusLayout(Path("."))
     nlp = spacy.blank("zh")
-    store = TextStore(None)
     total = same = 0
-    for split, ids in read_split(layout).items():
-        for gold in load_corpus(layout, store, ids):
+    for split, golds in iter_split_docs(CorpusLayout(Path(".")), TextStore(None)):
+        for gold in golds:
             doc = gold_to_doc(nlp, gold)
             for ent in doc.ents:
                 if ent.label_ not in MEASURE_LABELS:

@@ -22,7 +22,7 @@ import torch
 
 import relief_ner
 from relief_ner.corpus import TextStore, gold_to_doc
-from relief_ner.corpus.project import CorpusLayout, load_corpus, read_split
+from relief_ner.corpus.project import CorpusLayout, load_split
 from relief_ner.evaluate import score_docs
 from relief_ner.loading import DEFAULT_MODEL_DIR
 from relief_ner.packaging import torch_shims
@@ -58,8 +58,7 @@ def hidden(nlp) -> np.ndarray:
 
 def main(what: str, split: str = "dev") -> None:
     torch.set_num_threads(1)
-    layout = CorpusLayout(Path("."))
-    golds = load_corpus(layout, TextStore(None), read_split(layout)[split])
+    golds = load_split(CorpusLayout(Path(".")), TextStore(None), split)
     texts = [g.text for g in golds]
 
     def report(name: str, nlp, extra: str = "") -> None:

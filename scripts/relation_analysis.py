@@ -12,7 +12,7 @@ from pathlib import Path
 
 import relief_ner
 from relief_ner.corpus import TextStore, gold_to_doc
-from relief_ner.corpus.project import CorpusLayout, load_corpus, read_split
+from relief_ner.corpus.project import CorpusLayout, load_split
 from relief_ner.evaluate import score_docs
 from relief_ner.pipeline.record_builder import build_records
 
@@ -20,8 +20,7 @@ THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 
 
 def main(split: str = "dev", model: str = "default") -> None:
-    layout = CorpusLayout(Path("."))
-    golds = load_corpus(layout, TextStore(None), read_split(layout)[split])
+    golds = load_split(CorpusLayout(Path(".")), TextStore(None), split)
     nlp = relief_ner.load(model, int8=False)
     rel = nlp.get_pipe("relief_relation_extractor")
     rules = relief_ner.load("rules").get_pipe("relief_relation_rules")

@@ -109,3 +109,9 @@ def test_evaluate_reports_corpus_errors(tmp_path):
     result = run(["evaluate", str(gold), "-m", "rules"])
     assert result.exit_code == 2
     assert f"{gold}:1" in result.output and "unknown label 'PER'" in result.output
+
+
+def test_evaluate_unknown_split_names_the_choices():
+    result = run(["evaluate", "--split", "validation", "-m", "rules"])
+    assert result.exit_code == 2
+    assert "unknown split 'validation'" in result.output and "dev" in result.output

@@ -27,17 +27,13 @@ def evaluate(
 ) -> None:
     """Score pipelines against gold annotations (exact character spans)."""
     from ..corpus import CorpusError, TextStore, gold_to_doc, read_any
-    from ..corpus.project import CorpusLayout, load_corpus, read_split
+    from ..corpus.project import CorpusLayout, load_split
     from ..evaluate import error_kinds, score_docs
 
     store = TextStore(texts)
     try:
         if split:
-            layout = CorpusLayout(root)
-            parts = read_split(layout)
-            if split not in parts:
-                fail(f"unknown split {split!r}; choose from {', '.join(parts)}")
-            golds = load_corpus(layout, store, parts[split])
+            golds = load_split(CorpusLayout(root), store, split)
         elif gold:
             golds = [g for path in jsonl_files(gold) for g in read_any(path, store)]
         else:

@@ -111,6 +111,14 @@ def read_split(layout: CorpusLayout) -> Dict[str, List[str]]:
     return {k: data[k] for k in SPLITS}
 
 
+def load_split(layout: CorpusLayout, texts: TextStore, name: str) -> List[GoldDoc]:
+    """The gold documents of one split (`train`, `dev`, `test`)."""
+    parts = read_split(layout)
+    if name not in parts:
+        raise CorpusError(f"unknown split {name!r}; choose from {', '.join(parts)}")
+    return load_corpus(layout, texts, parts[name])
+
+
 def statistics(docs: Sequence[GoldDoc]) -> Dict[str, object]:
     ents: Counter = Counter()
     rels: Counter = Counter()
