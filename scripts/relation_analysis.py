@@ -16,7 +16,7 @@ from relief_ner.corpus.project import CorpusLayout, load_split
 from relief_ner.evaluate import score_docs
 from relief_ner.pipeline.record_builder import build_records
 
-THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
+THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7)
 
 
 def main(split: str = "dev", model: str = "default") -> None:

@@ -115,3 +115,17 @@ def test_evaluate_unknown_split_names_the_choices():
     result = run(["evaluate", "--split", "validation", "-m", "rules"])
     assert result.exit_code == 2
     assert "unknown split 'validation'" in result.output and "dev" in result.output
+
+
+def test_evaluate_pools_several_splits():
+    import json as _json
+
+    def scores(split):
+        result = run(["evaluate", "--split", split, "-m", "rules", "--json"])
+        assert result.exit_code == 0, result.output
+        return _json.loads(result.output)
+
+    dev, test, pooled = scores("dev"), scores("test"), scores("dev,test")
+    assert pooled["documents"] == dev["documents"] + test["documents"]
+    for key in ("tp", "fp", "fn"):
+        assert pooled["relations"]["micro"][key] == dev["relations"]["micro"][key] + test["relations"]["micro"][key]

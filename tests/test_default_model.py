@@ -12,10 +12,15 @@ def test_default_is_the_shipped_transformer(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     nlp = relief_ner.load()
-    assert nlp.pipe_names == ["relief_sentences", "transformer", "ner",
+    assert nlp.pipe_names == ["relief_sentences", "transformer", "ner", "relief_entity_repair",
                               "relief_relation_extractor", "relief_record_builder"]
-    assert "training/backbone" in nlp.config["paths"]["backbone"]
-    assert not (tmp_path / nlp.config["paths"]["backbone"]).exists()
+    backbone = nlp.config["components"]["transformer"]["model"]["name"]
+    assert "training/backbone" in backbone
+    assert not (tmp_path / backbone).exists()
+    # the relation model is the mean of the encoder-based head and the lexical model
+    rel = nlp.get_pipe("relief_relation_extractor")
+    assert rel.model.has_ref("deep") and rel.model.has_ref("wide")
+    assert rel.cfg["one_party_per_side"] is True
 
 
 def test_default_tags_amounts_and_keeps_offsets():

@@ -220,3 +220,110 @@ def test_batches_without_candidate_pairs_still_train_the_encoder():
     for _ in range(2):  # the encoder's gradient is applied at the next update
         nlp.update(examples, sgd=optimizer)
     assert any(not torch.equal(a, b) for a, b in zip(before, module.parameters()))
+
+
+WIDE_CFG = """
+[model]
+@architectures = "relief.RelationModel.v3"
+length = 4096
+nO = 2
+
+[model.get_candidates]
+@misc = "relief.candidate_pairs.v1"
+max_distance = 200
+"""
+
+
+def test_relation_model_v3_learns_from_lexical_features_alone():
+    from thinc.api import Config
+
+    from relief_ner.evaluate import relation_set
+
+    nlp = spacy.blank("zh")
+    rel = nlp.add_pipe("relief_relation_extractor", config={"model": Config().from_str(WIDE_CFG)["model"]})
+    golds = synthetic_gold(30)
+    examples = [Example(nlp.make_doc(g.text), gold_to_doc(nlp, g)) for g in golds]
+    optimizer = nlp.initialize(lambda: examples)
+    first, last = train_relations(nlp, examples, optimizer, steps=30)
+    assert last < first / 2
+    # unseen template fillers: what was learned are the cues (协调 … 投资 … 为), not the names
+    text = "市扶贫办协调某某电力公司投资12万元为新屯村修建道路4条。"
+    doc = nlp.make_doc(text)
+    doc.ents = [doc.char_span(text.index(s), text.index(s) + len(s), label=label) for s, label in
+                [("市扶贫办", "ORG"), ("某某电力公司", "ORG"), ("12万元", "MONEY"), ("新屯村", "LOC"), ("4条", "COUNT")]]
+    doc = rel(doc)
+    got = {(r.head.text, r.label, r.tail.text) for r in doc._.relations}
+    assert got == {("12万元", "PROVIDER", "某某电力公司"), ("12万元", "RECIPIENT", "新屯村"),
+                   ("4条", "PROVIDER", "某某电力公司"), ("4条", "RECIPIENT", "新屯村")}
+    # and it survives serialisation
+    again = spacy.blank("zh")
+    again.add_pipe("relief_relation_extractor", config={"model": Config().from_str(WIDE_CFG)["model"]})
+    again.from_bytes(nlp.to_bytes())
+    doc2 = nlp.make_doc(text)
+    doc2.ents = list(doc.ents)
+    assert relation_set(again.get_pipe("relief_relation_extractor")(doc2)) == relation_set(doc)
+
+
+def test_relation_model_v3_with_an_encoder_adds_both_parts():
+    import numpy as np
+    from thinc.api import Config
+
+    from relief_ner.pipeline.relation_extractor import DEFAULT_MODEL_CONFIG
+
+    deep_cfg = Config().from_str(DEFAULT_MODEL_CONFIG)["model"]
+    cfg = Config().from_str(WIDE_CFG)["model"]
+    cfg["tok2vec"] = deep_cfg["tok2vec"]
+    nlp = spacy.blank("zh")
+    rel = nlp.add_pipe("relief_relation_extractor", config={"model": cfg})
+    golds = synthetic_gold(6)
+    examples = [Example(nlp.make_doc(g.text), gold_to_doc(nlp, g)) for g in golds]
+    optimizer = nlp.initialize(lambda: examples)
+    train_relations(nlp, examples, optimizer, steps=3)
+    docs = [gold_to_doc(nlp, g) for g in golds]
+    model = rel.model
+    total = model.predict(docs)
+    parts = (model.get_ref("deep").predict(docs) + model.get_ref("wide").predict(docs)) / 2
+    assert total.shape == (6 * len(docs), 2)  # 2 measures × 3 parties per sentence
+    assert np.allclose(total, parts)
+    assert not np.allclose(model.get_ref("wide").predict(docs), 0)
+
+
+def test_pair_features_read_the_cues_around_the_party():
+    from relief_ner.pipeline.relation_features import pair_features
+    from relief_ner.pipeline.relation_model import make_candidate_pairs
+    from relief_ner.pipeline.relation_rules import RelationRules
+
+    nlp = spacy.blank("zh")
+    text = "州住建局协调浙江某某集团投资330万元为阿尔马之村修建幼儿园1所。"
+    doc = nlp.make_doc(text)
+    doc.ents = [doc.char_span(text.index(s), text.index(s) + len(s), label=label) for s, label in
+                [("州住建局", "ORG"), ("浙江某某集团", "ORG"), ("330万元", "MONEY"), ("阿尔马之村", "LOC"), ("1所", "COUNT")]]
+    pairs = make_candidate_pairs()(doc)
+    ents = [(e.start, e.end, e.label_) for e in doc.ents]
+    rows = {(doc[hs:he].text, doc[ts:te].text): feats
+            for (hs, he, ts, te), feats in zip(pairs, pair_features(doc, ents, pairs))}
+    assert len(rows) == len(pairs) == 6
+    money = {party: set(feats) for (m, party), feats in rows.items() if m == "330万元"}
+    assert "coord_after_partyL" in money["州住建局"] and "coord_after_partyL" not in money["浙江某某集团"]
+    assert "marker_before_partyR" in money["阿尔马之村"]
+    assert "gap=L投资" in money["浙江某某集团"] and "np=L0" in money["浙江某某集团"]
+    assert "np=L1" in money["州住建局"]  # the donor lies between
+    verdict = {(r.head.text, r.tail.text): r.label for r in RelationRules().relate(doc, doc.ents)}
+    for (m, party), feats in rows.items():
+        assert f"rule={verdict.get((m, party), 'none')}" in feats
+
+
+def test_relation_model_v3_hidden_layer_over_hashed_embeddings_learns():
+    from thinc.api import Config
+
+    cfg = Config().from_str(WIDE_CFG.replace("nO = 2", "embed_width = 16\nnO = 2"))["model"]
+    nlp = spacy.blank("zh")
+    rel = nlp.add_pipe("relief_relation_extractor", config={"model": cfg})
+    golds = synthetic_gold(20)
+    examples = [Example(nlp.make_doc(g.text), gold_to_doc(nlp, g)) for g in golds]
+    optimizer = nlp.initialize(lambda: examples)
+    embed = rel.model.get_ref("embed")
+    before = embed.get_param("E").copy()
+    first, last = train_relations(nlp, examples, optimizer, steps=20)
+    assert last < first / 2
+    assert not (embed.get_param("E") == before).all()  # the embeddings get gradients too

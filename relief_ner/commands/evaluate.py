@@ -17,7 +17,7 @@ from ._common import INT8_HELP, MODEL_HELP, ROOT_HELP, TEXTS_HELP, app, fail, js
 @app.command()
 def evaluate(
     gold: List[Path] = typer.Argument(None, help="Gold or stand-off JSONL files, or folders of them."),
-    split: Optional[str] = typer.Option(None, "--split", help="Score on a split of the project corpus (train, dev, test) instead."),
+    split: Optional[str] = typer.Option(None, "--split", help="Score on a split of the project corpus (train, dev, test) instead; several, pooled: dev,test."),
     root: Path = typer.Option(Path("."), "--root", help=ROOT_HELP),
     model: List[str] = typer.Option(["default"], "--model", "-m", help=MODEL_HELP + " Repeat to compare pipelines side by side."),
     texts: Optional[Path] = typer.Option(None, "--texts", help=TEXTS_HELP),
@@ -33,7 +33,8 @@ def evaluate(
     store = TextStore(texts)
     try:
         if split:
-            golds = load_split(CorpusLayout(root), store, split)
+            golds = [g for name in split.split(",") if name.strip()
+                     for g in load_split(CorpusLayout(root), store, name.strip())]
         elif gold:
             golds = [g for path in jsonl_files(gold) for g in read_any(path, store)]
         else:

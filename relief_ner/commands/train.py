@@ -147,3 +147,25 @@ def ship(
     info = ship_pipeline(pipeline, out or MODELS_DIR / name, half=not full_precision,
                          cpu_int8=int8)
     err.print(f"shipped {pipeline} → {info['path']} ({info['bytes'] / 2**20:.1f} MiB)")
+
+
+@app.command("combine-relations")
+def combine_relations(
+    stage2: Path = typer.Argument(..., exists=True, file_okay=False, help="A configs/relation_wide.cfg run, e.g. training/runs/relation_wide/model-last."),
+    deep_from: Path = typer.Option(..., "--deep-from", exists=True, file_okay=False, help="The stage-1 transformer pipeline it was trained on (its relation head becomes the deep part)."),
+    out: Path = typer.Option(..., "--out", help="Where to save the combined pipeline."),
+    threshold: Optional[float] = typer.Option(0.4, "--threshold", min=0.0, max=1.0, help="Probability threshold of the combined model (chosen on dev, docs/MODEL.md)."),
+) -> None:
+    """Join the stage-1 relation head and the stage-2 lexical relation model into one
+    wide-and-deep model (mean of their logits) and save the pipeline."""
+    from ..relation_ensemble import EnsembleError, combine_relation_models
+
+    try:
+        nlp = combine_relation_models(stage2, deep_from)
+    except EnsembleError as e:
+        fail(str(e))
+    if threshold is not None:
+        nlp.get_pipe("relief_relation_extractor").cfg["threshold"] = threshold
+        nlp.config["components"]["relief_relation_extractor"]["threshold"] = threshold
+    nlp.to_disk(out)
+    err.print(f"combined relation model saved with the pipeline in {out}")

@@ -105,7 +105,7 @@ def _blocked_ranges(text: str) -> List[Tuple[int, int]]:
 
 # ------------------------------------------------------------------------ organisations
 
-_ORG_SUFFIXES = sorted([
+ORG_SUFFIXES = sorted([
     "股份有限公司", "有限责任公司", "有限公司", "公司", "集团", "银行", "分行", "支行", "信用社",
     "农信社", "联社", "协会", "商会", "学会", "基金会", "委员会", "村委会", "居委会", "管委会",
     "党委", "党组", "党支部", "党总支", "工委", "纪委", "政府", "人大", "政协", "法院", "检察院",
@@ -115,7 +115,7 @@ _ORG_SUFFIXES = sorted([
     "财政", "一中", "二中", "三中", "宣传部", "组织部", "统战部", "武装部", "人武部", "农业农村部",
     "财政部", "商务部", "教育部", "民政部", "水利部",
 ], key=len, reverse=True)
-_ORG_SUFFIX_RE = re.compile("|".join(map(re.escape, _ORG_SUFFIXES)))
+_ORG_SUFFIX_RE = re.compile("|".join(map(re.escape, ORG_SUFFIXES)))
 _ONE_CHAR_SUFFIX_MIN_STEM = 2
 # Characters and words at which a name cannot continue to the left.
 _STOP_CHARS = set("的在为向由和与及等是了对把将从给到于被让使并或也还又就跟据每各该我此")

@@ -1,8 +1,9 @@
 """`relief_relation_extractor`: the trainable relation component.
 
-A `TrainablePipe` that scores every measure–party candidate pair of a sentence with
-`relief.RelationModel.v1` and keeps, per label, the pairs whose probability reaches
-`threshold`. During training the candidates come from the gold entities (teacher
+A `TrainablePipe` that scores every measure–party candidate pair of a sentence with its
+model (`relief.RelationModel.v1`/`v2`/`v3`) and keeps, per label, the pairs whose
+probability reaches `threshold` (with `one_party_per_side`, only the best of them and the
+parties listed together with it). During training the candidates come from the gold entities (teacher
 forcing), at prediction time from `doc.ents`.
 """
 
@@ -50,22 +51,28 @@ DEFAULT_MODEL = Config().from_str(DEFAULT_MODEL_CONFIG)["model"]
 
 @Language.factory(
     "relief_relation_extractor",
-    default_config={"model": DEFAULT_MODEL, "threshold": 0.5, "head_learn_rate": None},
+    default_config={"model": DEFAULT_MODEL, "threshold": 0.5, "head_learn_rate": None,
+                    "one_party_per_side": False},
     default_score_weights={"rel_micro_f": 1.0, "rel_micro_p": 0.0, "rel_micro_r": 0.0},
 )
 def make_relation_extractor(nlp: Language, name: str, model: Model, threshold: float,
-                            head_learn_rate: Optional[float]) -> "RelationExtractor":
+                            head_learn_rate: Optional[float],
+                            one_party_per_side: bool) -> "RelationExtractor":
     return RelationExtractor(nlp.vocab, model, name, threshold=threshold,
-                             head_learn_rate=head_learn_rate)
+                             head_learn_rate=head_learn_rate, one_party_per_side=one_party_per_side)
 
 
 class RelationExtractor(TrainablePipe):
     def __init__(self, vocab: Vocab, model: Model, name: str = "relief_relation_extractor",
-                 *, threshold: float = 0.5, head_learn_rate: Optional[float] = None) -> None:
+                 *, threshold: float = 0.5, head_learn_rate: Optional[float] = None,
+                 one_party_per_side: bool = False) -> None:
         self.vocab = vocab
         self.model = model
         self.name = name
-        self.cfg = {"labels": list(RELATION_LABELS), "threshold": threshold}
+        # one_party_per_side: per measure and label keep the best party and those listed
+        # with it (`keep_best_and_coordinated`) instead of every party above the threshold.
+        self.cfg = {"labels": list(RELATION_LABELS), "threshold": threshold,
+                    "one_party_per_side": one_party_per_side}
         # A freshly initialised scoring head learns far too slowly at a transformer's
         # fine-tuning rate (and Adam ignores gradient scale), so it can have its own
         # optimiser; the shared encoder still gets its gradients through the listener.
@@ -104,6 +111,8 @@ class RelationExtractor(TrainablePipe):
                     if p >= self.threshold:
                         relations.append(Relation(by_start[hs], by_start[ts], label, round(p, 4)))
                 row += 1
+            if self.cfg.get("one_party_per_side"):
+                relations = keep_best_and_coordinated(doc.text, relations)
             doc._.relations = relations
 
     def update(self, examples: Iterable[Example], *, drop: float = 0.0,
@@ -175,6 +184,34 @@ class RelationExtractor(TrainablePipe):
         for eg in examples:
             prf.add(relation_set(eg.reference), relation_set(eg.predicted))
         return {"rel_micro_p": prf.precision, "rel_micro_r": prf.recall, "rel_micro_f": prf.f1}
+
+
+_COORDINATORS = frozenset({"、", "和", "与", "及", "以及", "同", "跟", "并", ",", "，"})
+
+
+def keep_best_and_coordinated(text: str, relations: List[Relation]) -> List[Relation]:
+    """Per measure and label, the best-scoring party, plus the parties listed together with
+    it (`A、B和C`: only coordinators between them). Nine in ten measures of the gold corpus
+    have one provider and one recipient at most; where there are more, they are a list."""
+    by_key: Dict[Tuple[int, str], List[Relation]] = {}
+    for rel in relations:
+        by_key.setdefault((rel.head.start, rel.label), []).append(rel)
+    kept: List[Relation] = []
+    for group in by_key.values():
+        group.sort(key=lambda r: r.tail.start)
+        best = max(range(len(group)), key=lambda i: group[i].score)
+        lo = hi = best
+        while lo > 0 and _coordinated(text, group[lo - 1].tail, group[lo].tail):
+            lo -= 1
+        while hi + 1 < len(group) and _coordinated(text, group[hi].tail, group[hi + 1].tail):
+            hi += 1
+        kept.extend(group[lo:hi + 1])
+    return sorted(kept, key=lambda r: (r.head.start, r.tail.start, r.label))
+
+
+def _coordinated(text: str, left, right) -> bool:
+    gap = text[left.end_char:right.start_char].strip()
+    return gap in _COORDINATORS
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

@@ -13,12 +13,14 @@ from __future__ import annotations
 from typing import Callable, List, Optional, Tuple
 
 import numpy as np
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 from spacy.util import registry
-from thinc.api import Dropout, Linear, Model, Relu, chain
+from thinc.api import Dropout, HashEmbed, Linear, Model, Relu, SparseLinear_v2, chain
 from thinc.types import Floats2d
 
 from ..schema import MEASURE_LABELS, PARTY_LABELS, SENTENCE_ENDS
+from .relation_features import pair_features
 from .relation_rules import (ASSIST_CUES, COORDINATING, OUTCOME_WORDS, RECEIVING_VERBS,
                              RECIPIENT_MARKERS, RelationRules)
 
@@ -228,3 +230,93 @@ def _cue_features(doc: Doc, pairs: List[Pair]) -> List[List[float]]:
             float(n_parties == 0 and ts > hs),  # nearest party after it
         ])
     return rows
+
+
+@registry.architectures("relief.RelationModel.v3")
+def build_relation_model_v3(
+    get_candidates: Callable[[Doc], List[Pair]],
+    tok2vec: Optional[Model[List[Doc], List[Floats2d]]] = None,
+    hidden_width: int = 128,
+    length: int = 2 ** 18,
+    embed_width: int = 0,
+    nO: int = 2,
+) -> Model[List[Doc], Floats2d]:
+    """A linear model over the pair's hashed lexical features (`relation_features`); with
+    `embed_width` > 0 plus a hidden layer over the mean of the features' hashed embeddings
+    (so that features can combine); given a `tok2vec`, the result is the mean of these logits and
+    v1's ("wide and deep"). Without a tok2vec it trains in seconds on a CPU and needs no encoder, so it
+    can be retrained on a frozen pipeline."""
+    linear = SparseLinear_v2(nO=nO, length=length)
+    layers: List[Model] = [linear]
+    refs = {"linear": linear}
+    if embed_width:
+        embed = HashEmbed(nO=embed_width, nV=length // 4, seed=7)
+        mlp = chain(Relu(nO=embed_width, nI=embed_width), Dropout(0.1), Linear(nO=nO, nI=embed_width))
+        layers += [embed, mlp]
+        refs.update({"embed": embed, "mlp": mlp})
+    wide: Model = Model("relief_relation_wide", _wide_forward, layers=layers, refs=refs,
+                        attrs={"get_candidates": get_candidates}, init=_wide_init)
+    if tok2vec is None:
+        return wide
+    deep = build_relation_model(tok2vec, get_candidates, hidden_width, nO)
+    model: Model = Model("relief_relation_wide_deep", _sum_forward, layers=[deep, wide],
+                         init=_sum_init, refs={"tok2vec": tok2vec, "wide": wide, "deep": deep},
+                         attrs={"get_candidates": get_candidates})
+    return model
+
+
+def _wide_init(model: Model, X=None, Y=None) -> Model:
+    for layer in model.layers:
+        layer.initialize()
+    return model
+
+
+def _wide_forward(model: Model, docs: List[Doc], is_train: bool):
+    linear = model.get_ref("linear")
+    get_candidates = model.attrs["get_candidates"]
+    keys: List[int] = []
+    lengths: List[int] = []
+    for doc in docs:
+        pairs = get_candidates(doc)
+        for feats in pair_features(doc, doc_entities(doc), pairs):
+            keys.extend(hash_string(f) for f in feats)
+            lengths.append(len(feats))
+    if not lengths:
+        return model.ops.alloc2f(0, linear.get_dim("nO")), lambda d_scores: []
+    ops = model.ops
+    key_arr = ops.asarray(np.asarray(keys, dtype="uint64"))
+    len_arr = ops.asarray(np.asarray(lengths, dtype="int32"))
+    X = (key_arr, ops.asarray(np.ones(len(keys), dtype="float32")), len_arr)
+    scores, bp_scores = linear(X, is_train)
+    bp_embed = bp_mlp = None
+    if model.has_ref("embed"):
+        vecs, bp_embed = model.get_ref("embed")(key_arr, is_train)
+        hidden, bp_mlp = model.get_ref("mlp")(ops.reduce_mean(vecs, len_arr), is_train)
+        scores = scores + hidden
+
+    def backprop(d_scores: Floats2d):
+        bp_scores(d_scores)
+        if bp_mlp is not None:
+            bp_embed(ops.backprop_reduce_mean(bp_mlp(d_scores), len_arr))
+        return []
+
+    return scores, backprop
+
+
+def _sum_init(model: Model, X=None, Y=None) -> Model:
+    model.get_ref("deep").initialize(X=X)
+    model.get_ref("wide").initialize()
+    return model
+
+
+def _sum_forward(model: Model, docs: List[Doc], is_train: bool):
+    # The mean, not the sum, of the two logits: the parts can also be trained apart and
+    # joined afterwards (`relief_ner.relation_ensemble`), each calibrated on its own.
+    deep_scores, bp_deep = model.get_ref("deep")(docs, is_train)
+    wide_scores, bp_wide = model.get_ref("wide")(docs, is_train)
+
+    def backprop(d_scores: Floats2d):
+        bp_wide(d_scores / 2)
+        return bp_deep(d_scores / 2)
+
+    return (deep_scores + wide_scores) / 2, backprop

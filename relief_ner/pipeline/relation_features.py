@@ -1,0 +1,144 @@
+"""Sparse, readable features of a measure–party candidate pair (`relief.RelationModel.v3`).
+
+What decides a relation in these reports is local and lexical: the words between the
+measure and the party (`投资`, `为`, `向…捐赠`), the word right before the party (`为`, `向`,
+`帮助` mark a recipient), the word right after it (`协调` marks a coordinator, `获得` a
+recipient), the unit of the measure (`户`, `人` in a description of a village vs `万元`
+after `捐赠`), how many other parties lie between, and whether a clause break does. With a
+few hundred gold relations a linear model over such features learns these cues from the
+data, where a network over 384-dimensional encoder vectors has too little data to find them.
+Features are strings; the model hashes them (spaCy's bag-of-words text classifier works
+the same way).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Sequence, Tuple
+
+from spacy.tokens import Doc, Span
+
+from ..schema import MEASURE_LABELS, PARTY_LABELS, SentenceIndex
+from .relation_rules import (ASSIST_CUES, COORDINATING, OUTCOME_WORDS, RECEIVING_VERBS,
+                             RECIPIENT_MARKERS, RelationRules)
+
+# Pair = (head start, head end, tail start, tail end) in token indices.
+Pair = Tuple[int, int, int, int]
+_CLAUSE_BREAKS = re.compile(r"[，,；;：:]")
+_SEMICOLONS = re.compile(r"[；;]")
+_COMMAS = re.compile(r"[，,]")
+_DIGITS = re.compile(r"[0-9０-９.．]+")
+_LEXICONS = {"assist": ASSIST_CUES, "coord": COORDINATING, "receive": RECEIVING_VERBS,
+             "marker": RECIPIENT_MARKERS, "outcome": OUTCOME_WORDS}
+_LONG_GAP = 12
+
+
+def _bucket(n: int, edges: Sequence[int]) -> str:
+    for edge in edges:
+        if n <= edge:
+            return str(edge)
+    return f">{edges[-1]}"
+
+
+def _shape(text: str) -> str:
+    """Digits collapsed, so `175户` and `23户` share features."""
+    return _DIGITS.sub("0", text)
+
+
+def pair_features(doc: Doc, ents: Sequence[Tuple[int, int, str]],
+                  pairs: Sequence[Pair]) -> List[List[str]]:
+    """One list of feature strings per pair, in the order of `pairs`."""
+    if not pairs:
+        return []
+    text = doc.text
+    spans = {(s, e): Span(doc, s, e, label=label) for s, e, label in ents}
+    ordered = sorted(spans.values(), key=lambda sp: sp.start_char)
+    verdict = {(r.head.start, r.tail.start): r.label
+               for r in RelationRules().relate(doc, ordered)}
+    index = SentenceIndex(text)
+    sentence_cue: Dict[int, bool] = {}
+    rows = []
+    for hs, he, ts, te in pairs:
+        head, tail = spans[(hs, he)], spans[(ts, te)]
+        rows.append(_features(text, index, sentence_cue, ordered, verdict, head, tail))
+    return rows
+
+
+def _features(text: str, index: SentenceIndex, sentence_cue: Dict[int, bool],
+              ordered: Sequence[Span], verdict: Dict[Tuple[int, int], str],
+              head: Span, tail: Span) -> List[str]:
+    after = tail.start_char >= head.end_char
+    d = "R" if after else "L"  # where the party is, seen from the measure
+    lo, hi = (head.end_char, tail.start_char) if after else (tail.end_char, head.start_char)
+    gap = text[lo:hi]
+    between = [sp for sp in ordered if lo <= sp.start_char and sp.end_char <= hi]
+    n_parties = sum(1 for sp in between if sp.label_ in PARTY_LABELS)
+    n_measures = sum(1 for sp in between if sp.label_ in MEASURE_LABELS)
+    same_side = [sp for sp in ordered if sp.label_ in PARTY_LABELS
+                 and ((sp.start_char >= head.end_char) == after)]
+    rank = sorted(same_side, key=lambda sp: abs(sp.start_char - head.start_char)).index(tail) \
+        if tail in same_side else 9
+    sid = index.sentence_id(head.start_char)
+    if sid not in sentence_cue:
+        start, end = index.bounds_of(head.start_char)
+        sentence_cue[sid] = any(cue in text[start:end] for cue in ASSIST_CUES)
+    unit = _shape(head.text).lstrip("0")
+    pl, pr = text[max(0, tail.start_char - 3):tail.start_char], text[tail.end_char:tail.end_char + 3]
+    ml, mr = text[max(0, head.start_char - 4):head.start_char], text[head.end_char:head.end_char + 3]
+    n_semi = len(_SEMICOLONS.findall(gap))
+    n_comma = len(_COMMAS.findall(gap))
+    # Nearest party in the same comma-clause, on the party's side of the measure.
+    in_clause = not _CLAUSE_BREAKS.search(gap)
+    nearest_in_clause = in_clause and n_parties == 0
+    feats = [
+        "bias",
+        f"semi={d}{min(n_semi, 2)}",
+        f"comma={d}{min(n_comma, 3)}",
+        f"near_clause={d}{nearest_in_clause}",
+        f"near_clause_lab={head.label_}>{tail.label_}{d}{nearest_in_clause}",
+        f"rank_clause={d}{min(rank, 3)}{in_clause}",
+        f"rank_semi={d}{min(rank, 3)}{n_semi > 0}",
+        f"lab={head.label_}>{tail.label_}",
+        f"dir={d}",
+        f"lab_dir={head.label_}>{tail.label_}{d}",
+        f"dist={d}{_bucket(len(gap), (0, 1, 2, 4, 8, 16, 32, 64))}",
+        f"np={d}{min(n_parties, 3)}",
+        f"nm={d}{min(n_measures, 2)}",
+        f"clause={d}{bool(_CLAUSE_BREAKS.search(gap))}",
+        f"rank={d}{min(rank, 3)}",
+        f"rule={verdict.get((head.start, tail.start), 'none')}",
+        f"rule_dir={verdict.get((head.start, tail.start), 'none')}{d}",
+        f"sent_cue={sentence_cue[sid]}",
+        f"unit={unit[-2:]}", f"unit1={unit[-1:]}",
+        f"unit_lab={unit[-1:]}>{tail.label_}{d}",
+        f"ps1={tail.text[-1:]}", f"ps2={tail.text[-2:]}",
+        f"ps1_dir={tail.text[-1:]}{d}",
+        f"pl1={pl[-1:]}{d}", f"pl2={pl[-2:]}{d}", f"pl3={pl}",
+        f"pr1={pr[:1]}{d}", f"pr2={pr[:2]}{d}", f"pr3={pr}",
+        f"ml1={ml[-1:]}", f"ml2={ml[-2:]}", f"ml4={_shape(ml)}",
+        f"mr1={mr[:1]}", f"mr2={mr[:2]}",
+    ]
+    feats += [f"mlb={ml[i:i + 2]}" for i in range(len(ml) - 1)]
+    if len(gap) <= _LONG_GAP:
+        feats.append(f"gap={d}{_shape(gap)}")
+        feats += [f"gb={d}{gap[i:i + 2]}" for i in range(len(gap) - 1)]
+        feats += [f"gu={d}{ch}" for ch in gap]
+    else:
+        head_end, tail_end = (gap[:6], gap[-6:]) if after else (gap[-6:], gap[:6])
+        # `near` is the measure's end of the gap, `far` the party's.
+        feats += [f"gnear={d}{head_end[i:i + 2]}" for i in range(len(head_end) - 1)]
+        feats += [f"gfar={d}{tail_end[i:i + 2]}" for i in range(len(tail_end) - 1)]
+    for name, words in _LEXICONS.items():
+        if any(w in gap for w in words):
+            feats.append(f"gx={name}{d}")
+        if any(w in ml + text[max(0, head.start_char - 8):head.start_char] for w in words):
+            feats.append(f"mx={name}")
+    if pl.endswith(RECIPIENT_MARKERS):
+        feats.append(f"marker_before_party{d}")
+    if pr.startswith(COORDINATING):
+        feats.append(f"coord_after_party{d}")
+    if pr.startswith(RECEIVING_VERBS):
+        feats.append(f"receive_after_party{d}")
+    if pr.startswith(ASSIST_CUES) or text[tail.end_char:tail.end_char + 4].startswith(ASSIST_CUES):
+        feats.append(f"assist_after_party{d}")
+    return feats

@@ -1,0 +1,115 @@
+"""Cross-validated relation scoring with gold entities: the relation component with a given
+model config, trained on k-1 folds of train+dev and scored on the k-th, against the rules on
+the same folds. 107 documents in 5 folds give a far steadier figure than the 19 dev
+documents (docs/MODEL.md, "Relation model").
+
+    python scripts/relation_cv.py [--folds 5] [--epochs 30] [--model-config FILE]
+
+FILE is a config with a [model] section for `relief_relation_extractor` (default: the
+sparse `relief.RelationModel.v3` without encoder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from pathlib import Path
+from typing import List
+
+import relief_ner
+from relief_ner.corpus import TextStore, gold_to_doc
+from relief_ner.corpus.project import CorpusLayout, load_split
+from relief_ner.evaluate import score_docs
+from relief_ner.pipeline.record_builder import build_records
+from spacy.tokens import Doc
+from spacy.training import Example
+from thinc.api import Adam, Config
+
+WIDE = """
+[model]
+@architectures = "relief.RelationModel.v3"
+length = 262144
+nO = 2
+
+[model.get_candidates]
+@misc = "relief.candidate_pairs.v1"
+max_distance = 200
+"""
+
+
+def with_gold_ents(nlp, gold: Doc) -> Doc:
+    doc = nlp.make_doc(gold.text)
+    doc.ents = [doc.char_span(e.start_char, e.end_char, label=e.label_) for e in gold.ents]
+    return doc
+
+
+def score(golds: List[Doc], preds: List[Doc]):
+    for doc in preds:
+        doc._.records = build_records(doc, doc._.relations)
+    s = score_docs(zip(golds, preds)).to_dict()
+    return s["relations"]["micro"], s["records"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--learn-rate", type=float, default=0.01)
+    ap.add_argument("--thresholds", default="0.5", help="comma-separated; each is scored")
+    ap.add_argument("--model-config", type=Path)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+
+    layout, texts = CorpusLayout(Path(".")), TextStore(None)
+    golds = load_split(layout, texts, "train") + load_split(layout, texts, "dev")
+    nlp = relief_ner.load("rules")
+    rules = nlp.get_pipe("relief_relation_rules")
+    gold_docs = [gold_to_doc(nlp, g) for g in golds]
+    order = list(range(len(gold_docs)))
+    random.Random(args.seed).shuffle(order)
+    folds = [order[k::args.folds] for k in range(args.folds)]
+    model_cfg = args.model_config.read_text() if args.model_config else WIDE
+    thresholds = [float(t) for t in args.thresholds.split(",")]
+    totals = {**{f"model@{t}": [] for t in thresholds},
+              **{f"best@{t}": [] for t in thresholds}, "rules": []}
+    for k, held in enumerate(folds):
+        held_set = set(held)
+        train = [gold_docs[i] for i in order if i not in held_set]
+        test = [gold_docs[i] for i in held]
+        blank = relief_ner.load("rules")
+        blank.add_pipe("relief_relation_extractor", name="rel",
+                       config={"model": Config().from_str(model_cfg)["model"]})
+        rel = blank.get_pipe("rel")
+        examples = [Example(blank.make_doc(d.text), d) for d in train]
+        rel.initialize(lambda: examples, nlp=blank)
+        sgd = Adam(args.learn_rate)
+        rng = random.Random(args.seed)
+        for _ in range(args.epochs):
+            rng.shuffle(examples)
+            for i in range(0, len(examples), 8):
+                rel.update(examples[i:i + 8], sgd=sgd, drop=0.1)
+        preds = [with_gold_ents(blank, d) for d in test]
+        scores = rel.predict(preds)
+        for t in thresholds:
+            rel.cfg["threshold"] = t
+            for mode, best in (("model", False), ("best", True)):
+                rel.cfg["one_party_per_side"] = best
+                rel.set_annotations(preds, scores)
+                totals[f"{mode}@{t}"].append(score(test, preds))
+        rule_preds = [rules(with_gold_ents(nlp, d)) for d in test]
+        totals["rules"].append(score(test, rule_preds))
+        print(f"fold {k}: " + " | ".join(f"{name} rel F {runs[-1][0]['f']:.3f} rec F {runs[-1][1]['f']:.3f}"
+                                         for name, runs in totals.items()), flush=True)
+    for name, runs in totals.items():
+        rel = [sum(r[0][key] for r in runs) for key in ("tp", "fp", "fn")]
+        rec = [sum(r[1][key] for r in runs) for key in ("tp", "fp", "fn")]
+        print(f"{name:10s} pooled over {len(golds)} documents: relation F {_f(*rel):.3f} "
+              f"(tp {rel[0]}, fp {rel[1]}, fn {rel[2]}), record F {_f(*rec):.3f}")
+
+
+def _f(tp: int, fp: int, fn: int) -> float:
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+if __name__ == "__main__":
+    main()
