@@ -43,6 +43,19 @@ def with_gold_ents(nlp, gold: Doc) -> Doc:
     return doc
 
 
+def with_extra_entities(rules_nlp, gold: Doc) -> Doc:
+    """A copy of `gold` whose entities include the rules' spans that overlap none of its own."""
+    doc = gold.copy()
+    found = next(rules_nlp.pipe([gold.text], disable=["relief_relation_rules", "relief_record_builder"]))
+    taken = set()
+    for e in gold.ents:
+        taken.update(range(e.start, e.end))
+    extra = [doc.char_span(e.start_char, e.end_char, label=e.label_) for e in found.ents
+             if not taken.intersection(range(e.start, e.end))]
+    doc.ents = sorted(list(doc.ents) + [e for e in extra if e is not None], key=lambda e: e.start)
+    return doc
+
+
 def score(golds: List[Doc], preds: List[Doc]):
     for doc in preds:
         doc._.records = build_records(doc, doc._.relations)
@@ -58,6 +71,12 @@ def main() -> None:
     ap.add_argument("--thresholds", default="0.5", help="comma-separated; each is scored")
     ap.add_argument("--model-config", type=Path)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--entities", choices=["gold", "rules"], default="gold",
+                    help="candidates on the held-out fold: gold entities, or the rules pipeline's "
+                         "(honest predictions: the rules never saw the corpus), a proxy for NER errors")
+    ap.add_argument("--train-extra", action="store_true",
+                    help="train with the rules' entities that overlap no gold entity added as "
+                         "candidates (negatives the model learns to reject)")
     args = ap.parse_args()
 
     layout, texts = CorpusLayout(Path(".")), TextStore(None)
@@ -80,6 +99,8 @@ def main() -> None:
         blank.add_pipe("relief_relation_extractor", name="rel",
                        config={"model": Config().from_str(model_cfg)["model"]})
         rel = blank.get_pipe("rel")
+        if args.train_extra:
+            train = [with_extra_entities(nlp, d) for d in train]
         examples = [Example(blank.make_doc(d.text), d) for d in train]
         rel.initialize(lambda: examples, nlp=blank)
         sgd = Adam(args.learn_rate)
@@ -88,7 +109,10 @@ def main() -> None:
             rng.shuffle(examples)
             for i in range(0, len(examples), 8):
                 rel.update(examples[i:i + 8], sgd=sgd, drop=0.1)
-        preds = [with_gold_ents(blank, d) for d in test]
+        if args.entities == "rules":
+            preds = list(nlp.pipe([d.text for d in test], disable=["relief_relation_rules", "relief_record_builder"]))
+        else:
+            preds = [with_gold_ents(blank, d) for d in test]
         scores = rel.predict(preds)
         for t in thresholds:
             rel.cfg["threshold"] = t
@@ -96,7 +120,8 @@ def main() -> None:
                 rel.cfg["one_party_per_side"] = best
                 rel.set_annotations(preds, scores)
                 totals[f"{mode}@{t}"].append(score(test, preds))
-        rule_preds = [rules(with_gold_ents(nlp, d)) for d in test]
+        rule_preds = ([rules(d) for d in nlp.pipe([d.text for d in test], disable=["relief_relation_rules", "relief_record_builder"])]
+                      if args.entities == "rules" else [rules(with_gold_ents(nlp, d)) for d in test])
         totals["rules"].append(score(test, rule_preds))
         print(f"fold {k}: " + " | ".join(f"{name} rel F {runs[-1][0]['f']:.3f} rec F {runs[-1][1]['f']:.3f}"
                                          for name, runs in totals.items()), flush=True)

@@ -1,0 +1,42 @@
+"""Which entities `relief_entity_repair` changes on a split, and whether each change is in
+the gold annotation (docs/MODEL.md, "Entity repair").
+
+    python scripts/repair_changes.py dev training/runs/default-v1
+
+MODEL must be a pipeline without the repair (the session-1 default); the repair is applied
+to its NER output.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import relief_ner
+from relief_ner.corpus import TextStore
+from relief_ner.corpus.project import CorpusLayout, load_split
+from relief_ner.pipeline.entity_repair import EntityRepair
+
+
+def main(split: str, model: str) -> None:
+    golds = load_split(CorpusLayout(Path(".")), TextStore(None), split)
+    nlp = relief_ner.load(model)
+    if "relief_entity_repair" in nlp.pipe_names:
+        raise SystemExit(f"{model} already repairs its entities; give a pipeline without the repair")
+    repair = EntityRepair()
+    right = wrong = 0
+    docs = nlp.pipe([g.text for g in golds], disable=["relief_relation_extractor", "relief_record_builder"])
+    for gold, doc in zip(golds, docs):
+        truth = {(e.start, e.end, e.label) for e in gold.entities}
+        before = {(e.start_char, e.end_char, e.label_) for e in doc.ents}
+        after = {(e.start_char, e.end_char, e.label_) for e in repair(doc).ents}
+        for start, end, label in sorted(after - before):
+            ok = (start, end, label) in truth
+            right += ok
+            wrong += not ok
+            print(f"{'right' if ok else 'WRONG'}  {gold.text[start:end]} → {label}")
+    print(f"{split}: {right + wrong} spans changed, {right} right, {wrong} wrong")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
