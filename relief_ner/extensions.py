@@ -9,7 +9,7 @@ results across processes and files without custom serialisers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from spacy.tokens import Doc, Span
 
@@ -81,21 +81,29 @@ def _span_dict(span: Span) -> Dict[str, Any]:
     return {"text": span.text, "label": span.label_, "start": span.start_char, "end": span.end_char}
 
 
-def _char_span(doc: Doc, start: int, end: int) -> Span:
+def _char_span(doc: Doc, start: int, end: int, ents: Optional[Dict[Tuple[int, int], Span]] = None) -> Span:
     """The entity at these offsets if there is one (keeps its label), else a plain span."""
-    for ent in doc.ents:
-        if ent.start_char == start and ent.end_char == end:
-            return ent
+    if ents is None:
+        ents = _ents_by_offsets(doc)
+    if (start, end) in ents:
+        return ents[(start, end)]
     span = doc.char_span(start, end)
     if span is None:
         raise ValueError(f"offsets {start}-{end} do not align with tokens of the doc")
     return span
 
 
+def _ents_by_offsets(doc: Doc) -> Dict[Tuple[int, int], Span]:
+    return {(e.start_char, e.end_char): e for e in doc.ents}
+
+
 def get_relations(doc: Doc) -> List[Relation]:
+    stored = doc.user_data.get(RELATIONS_KEY, [])
+    # One pass over the entities, not one per relation: long documents have thousands.
+    ents = _ents_by_offsets(doc) if stored else {}
     return [
-        Relation(_char_span(doc, hs, he), _char_span(doc, ts, te), label, score)
-        for hs, he, ts, te, label, score in doc.user_data.get(RELATIONS_KEY, [])
+        Relation(_char_span(doc, hs, he, ents), _char_span(doc, ts, te, ents), label, score)
+        for hs, he, ts, te, label, score in stored
     ]
 
 

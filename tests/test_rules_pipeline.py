@@ -85,3 +85,15 @@ def test_results_survive_serialisation(rules_nlp):
     clone = Doc(rules_nlp.vocab).from_bytes(doc.to_bytes())
     assert [r.to_dict() for r in clone._.records] == [r.to_dict() for r in doc._.records]
     assert [r.to_dict() for r in clone._.relations] == [r.to_dict() for r in doc._.relations]
+
+
+def test_sentence_starts_follow_the_schemas_sentence_rule(blank_nlp):
+    from relief_ner.pipeline.sentences import set_sentence_starts
+    from relief_ner.schema import sentence_bounds
+
+    text = "县财政投入500万元；用于修建道路3条。某某公司捐赠30万元！\n新田县获得资助?  最后一句没有句号"
+    doc = set_sentence_starts(blank_nlp.make_doc(text))
+    got = [s.text.strip() for s in doc.sents if s.text.strip()]
+    assert got == [text[a:b] for a, b in sentence_bounds(text)]
+    assert len(got) == 4  # the semicolon does not end a sentence
+    assert list(set_sentence_starts(blank_nlp.make_doc("")).sents) == []

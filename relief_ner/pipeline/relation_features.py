@@ -14,7 +14,8 @@ the same way).
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Sequence, Tuple
+from bisect import bisect_left
+from typing import Dict, List, NamedTuple, Sequence, Tuple
 
 from spacy.tokens import Doc, Span
 
@@ -31,6 +32,16 @@ _DIGITS = re.compile(r"[0-9０-９.．]+")
 _LEXICONS = {"assist": ASSIST_CUES, "coord": COORDINATING, "receive": RECEIVING_VERBS,
              "marker": RECIPIENT_MARKERS, "outcome": OUTCOME_WORDS}
 _LONG_GAP = 12
+
+
+class _Ent(NamedTuple):
+    """What the features read of an entity, read once (a spaCy Span recomputes its
+    character offsets on every access)."""
+    start: int  # token index
+    start_char: int
+    end_char: int
+    text: str
+    label_: str
 
 
 def _bucket(n: int, edges: Sequence[int]) -> str:
@@ -52,32 +63,40 @@ def pair_features(doc: Doc, ents: Sequence[Tuple[int, int, str]],
         return []
     text = doc.text
     spans = {(s, e): Span(doc, s, e, label=label) for s, e, label in ents}
-    ordered = sorted(spans.values(), key=lambda sp: sp.start_char)
+    ordered_spans = sorted(spans.values(), key=lambda sp: sp.start_char)
     verdict = {(r.head.start, r.tail.start): r.label
-               for r in RelationRules().relate(doc, ordered)}
+               for r in RelationRules().relate(doc, ordered_spans)}
+    info = {key: _Ent(sp.start, sp.start_char, sp.end_char, sp.text, sp.label_) for key, sp in spans.items()}
+    ordered = sorted(info.values(), key=lambda sp: sp.start_char)
     index = SentenceIndex(text)
+    # Start offsets of the parties and of the measures, for counting what lies between
+    # the two ends of a pair in O(log n) (entities do not overlap).
+    starts = {kind: [sp.start_char for sp in ordered if sp.label_ in labels]
+              for kind, labels in (("party", PARTY_LABELS), ("measure", MEASURE_LABELS))}
     sentence_cue: Dict[int, bool] = {}
     rows = []
     for hs, he, ts, te in pairs:
-        head, tail = spans[(hs, he)], spans[(ts, te)]
-        rows.append(_features(text, index, sentence_cue, ordered, verdict, head, tail))
+        head, tail = info[(hs, he)], info[(ts, te)]
+        rows.append(_features(text, index, sentence_cue, starts, verdict, head, tail))
     return rows
 
 
+def _count(starts: List[int], lo: int, hi: int) -> int:
+    return bisect_left(starts, hi) - bisect_left(starts, lo)
+
+
 def _features(text: str, index: SentenceIndex, sentence_cue: Dict[int, bool],
-              ordered: Sequence[Span], verdict: Dict[Tuple[int, int], str],
-              head: Span, tail: Span) -> List[str]:
+              starts: Dict[str, List[int]], verdict: Dict[Tuple[int, int], str],
+              head: _Ent, tail: _Ent) -> List[str]:
     after = tail.start_char >= head.end_char
     d = "R" if after else "L"  # where the party is, seen from the measure
     lo, hi = (head.end_char, tail.start_char) if after else (tail.end_char, head.start_char)
     gap = text[lo:hi]
-    between = [sp for sp in ordered if lo <= sp.start_char and sp.end_char <= hi]
-    n_parties = sum(1 for sp in between if sp.label_ in PARTY_LABELS)
-    n_measures = sum(1 for sp in between if sp.label_ in MEASURE_LABELS)
-    same_side = [sp for sp in ordered if sp.label_ in PARTY_LABELS
-                 and ((sp.start_char >= head.end_char) == after)]
-    rank = sorted(same_side, key=lambda sp: abs(sp.start_char - head.start_char)).index(tail) \
-        if tail in same_side else 9
+    n_parties = _count(starts["party"], lo, hi)
+    n_measures = _count(starts["measure"], lo, hi)
+    # The party's rank among the parties on its side by distance from the measure: the
+    # closer ones are exactly those between the two.
+    rank = n_parties
     sid = index.sentence_id(head.start_char)
     if sid not in sentence_cue:
         start, end = index.bounds_of(head.start_char)
