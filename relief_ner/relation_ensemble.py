@@ -31,8 +31,10 @@ class EnsembleError(ValueError):
 def combine_relation_models(stage2: Union[str, Path, Language], stage1: Union[str, Path, Language]) -> Language:
     """`stage2`'s pipeline with its relation model replaced by the mean of its own (wide)
     model and `stage1`'s relation head (deep); the two must share the transformer weights."""
-    wide_nlp = stage2 if isinstance(stage2, Language) else spacy.load(stage2)
-    deep_nlp = stage1 if isinstance(stage1, Language) else spacy.load(stage1)
+    wide_nlp, deep_nlp = _pipeline(stage2), _pipeline(stage1)
+    for nlp, what in ((wide_nlp, "stage-2"), (deep_nlp, "stage-1")):
+        if REL not in nlp.pipe_names:
+            raise EnsembleError(f"the {what} pipeline has no {REL} (components: {', '.join(nlp.pipe_names)})")
     wide_cfg = wide_nlp.config["components"][REL]["model"]
     deep_cfg = deep_nlp.config["components"][REL]["model"]
     if wide_cfg.get("@architectures") != "relief.RelationModel.v3" or wide_cfg.get("tok2vec"):
@@ -57,6 +59,15 @@ def combine_relation_models(stage2: Union[str, Path, Language], stage1: Union[st
         "wide": str(stage2) if not isinstance(stage2, Language) else "(in memory)",
         "deep": str(stage1) if not isinstance(stage1, Language) else "(in memory)"}
     return wide_nlp
+
+
+def _pipeline(source: Union[str, Path, Language]) -> Language:
+    if isinstance(source, Language):
+        return source
+    try:
+        return spacy.load(source)
+    except OSError as e:
+        raise EnsembleError(f"cannot load a pipeline from {source}: {e}") from e
 
 
 def _same_encoder(a: Language, b: Language, name: str) -> bool:

@@ -68,3 +68,10 @@ def test_one_party_per_side_keeps_the_best_and_its_list():
     both = [Relation(money, d, "PROVIDER", 0.7), Relation(money, a, "RECIPIENT", 0.6)]
     assert {(r.tail.text, r.label) for r in keep_best_and_coordinated(text, both)} == \
         {("丁公司", "PROVIDER"), ("甲公司", "RECIPIENT")}
+
+
+def test_combining_reports_unusable_inputs_clearly(tmp_path):
+    with pytest.raises(EnsembleError, match="cannot load a pipeline"):
+        combine_relation_models(tmp_path, trained())
+    with pytest.raises(EnsembleError, match="has no relief_relation_extractor"):
+        combine_relation_models(spacy.blank("zh"), trained())
