@@ -19,7 +19,7 @@ from typing import List
 import relief_ner
 from relief_ner.corpus import TextStore, gold_to_doc
 from relief_ner.corpus.project import CorpusLayout, load_split
-from relief_ner.evaluate import score_docs
+from relief_ner.evaluate import PRF, score_docs
 from relief_ner.pipeline.record_builder import build_records
 from spacy.tokens import Doc
 from spacy.training import Example
@@ -43,10 +43,14 @@ def with_gold_ents(nlp, gold: Doc) -> Doc:
     return doc
 
 
-def with_extra_entities(rules_nlp, gold: Doc) -> Doc:
-    """A copy of `gold` whose entities include the rules' spans that overlap none of its own."""
+# The rules pipeline up to its entities (its relations are scored separately).
+RULES_NER_ONLY = ["relief_relation_rules", "relief_record_builder"]
+
+
+def with_extra_entities(gold: Doc, found: Doc) -> Doc:
+    """A copy of `gold` whose entities include the spans of `found` (the rules' entities of
+    the same text) that overlap none of its own."""
     doc = gold.copy()
-    found = next(rules_nlp.pipe([gold.text], disable=["relief_relation_rules", "relief_record_builder"]))
     taken = set()
     for e in gold.ents:
         taken.update(range(e.start, e.end))
@@ -84,6 +88,9 @@ def main() -> None:
     nlp = relief_ner.load("rules")
     rules = nlp.get_pipe("relief_relation_rules")
     gold_docs = [gold_to_doc(nlp, g) for g in golds]
+    # The rules' entities of every document, found once for all folds.
+    rules_docs = (list(nlp.pipe([g.text for g in golds], disable=RULES_NER_ONLY))
+                  if args.entities == "rules" or args.train_extra else None)
     order = list(range(len(gold_docs)))
     random.Random(args.seed).shuffle(order)
     folds = [order[k::args.folds] for k in range(args.folds)]
@@ -100,7 +107,7 @@ def main() -> None:
                        config={"model": Config().from_str(model_cfg)["model"]})
         rel = blank.get_pipe("rel")
         if args.train_extra:
-            train = [with_extra_entities(nlp, d) for d in train]
+            train = [with_extra_entities(gold_docs[i], rules_docs[i]) for i in order if i not in held_set]
         examples = [Example(blank.make_doc(d.text), d) for d in train]
         rel.initialize(lambda: examples, nlp=blank)
         sgd = Adam(args.learn_rate)
@@ -110,7 +117,7 @@ def main() -> None:
             for i in range(0, len(examples), 8):
                 rel.update(examples[i:i + 8], sgd=sgd, drop=0.1)
         if args.entities == "rules":
-            preds = list(nlp.pipe([d.text for d in test], disable=["relief_relation_rules", "relief_record_builder"]))
+            preds = [rules_docs[i].copy() for i in held]
         else:
             preds = [with_gold_ents(blank, d) for d in test]
         scores = rel.predict(preds)
@@ -120,20 +127,16 @@ def main() -> None:
                 rel.cfg["one_party_per_side"] = best
                 rel.set_annotations(preds, scores)
                 totals[f"{mode}@{t}"].append(score(test, preds))
-        rule_preds = ([rules(d) for d in nlp.pipe([d.text for d in test], disable=["relief_relation_rules", "relief_record_builder"])]
+        rule_preds = ([rules(rules_docs[i].copy()) for i in held]
                       if args.entities == "rules" else [rules(with_gold_ents(nlp, d)) for d in test])
         totals["rules"].append(score(test, rule_preds))
         print(f"fold {k}: " + " | ".join(f"{name} rel F {runs[-1][0]['f']:.3f} rec F {runs[-1][1]['f']:.3f}"
                                          for name, runs in totals.items()), flush=True)
     for name, runs in totals.items():
-        rel = [sum(r[0][key] for r in runs) for key in ("tp", "fp", "fn")]
-        rec = [sum(r[1][key] for r in runs) for key in ("tp", "fp", "fn")]
-        print(f"{name:10s} pooled over {len(golds)} documents: relation F {_f(*rel):.3f} "
-              f"(tp {rel[0]}, fp {rel[1]}, fn {rel[2]}), record F {_f(*rec):.3f}")
-
-
-def _f(tp: int, fp: int, fn: int) -> float:
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        rel = PRF(*(sum(r[0][key] for r in runs) for key in ("tp", "fp", "fn")))
+        rec = PRF(*(sum(r[1][key] for r in runs) for key in ("tp", "fp", "fn")))
+        print(f"{name:10s} pooled over {len(golds)} documents: relation F {rel.f1:.3f} "
+              f"(tp {rel.tp}, fp {rel.fp}, fn {rel.fn}), record F {rec.f1:.3f}")
 
 
 if __name__ == "__main__":

@@ -115,7 +115,7 @@ ORG_SUFFIXES = sorted([
     "财政", "一中", "二中", "三中", "宣传部", "组织部", "统战部", "武装部", "人武部", "农业农村部",
     "财政部", "商务部", "教育部", "民政部", "水利部",
 ], key=len, reverse=True)
-_ORG_SUFFIX_RE = re.compile("|".join(map(re.escape, ORG_SUFFIXES)))
+ORG_SUFFIX_RE = re.compile("|".join(map(re.escape, ORG_SUFFIXES)))
 _ONE_CHAR_SUFFIX_MIN_STEM = 2
 # Characters and words at which a name cannot continue to the left.
 _STOP_CHARS = set("的在为向由和与及等是了对把将从给到于被让使并或也还又就跟据每各该我此")
@@ -169,7 +169,7 @@ class OrgRules(_UsesGazetteer):
         text = doc.text
         taken = [(e.start_char, e.end_char) for e in doc.ents]
         spans = []
-        for m in _ORG_SUFFIX_RE.finditer(text):
+        for m in ORG_SUFFIX_RE.finditer(text):
             end = m.end()
             # Prefer the longest organisation: `…党组` continues `…厅党组`.
             start = self._left_edge(text, m.start())

@@ -11,7 +11,6 @@ concatenated with the transformer listener's output they feed the NER
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Callable, List, Tuple
 
@@ -22,9 +21,8 @@ from thinc.api import Model, Relu, chain, with_array
 from thinc.types import Floats2d
 
 from ..gazetteer import LEVELS, default_gazetteer
-from .entity_rules import ORG_SUFFIXES
+from .entity_rules import ORG_SUFFIX_RE
 
-_ORG_SUFFIX_RE = re.compile("|".join(map(re.escape, ORG_SUFFIXES)))
 _LEVEL_CHARS = set("省市县区镇乡村州旗盟")
 # B, I, E, S of a gazetteer match; its level; B, I, E of an organisation ending; level char;
 # digit; punctuation; CJK.
@@ -39,7 +37,7 @@ def char_features(text: str) -> np.ndarray:
         _mark(feats, start, end, 0)
         feats[start:end, 4 + LEVELS.index(gazetteer.level(text[start:end]))] = 1.0
     base = 4 + len(LEVELS)
-    for m in _ORG_SUFFIX_RE.finditer(text):
+    for m in ORG_SUFFIX_RE.finditer(text):
         s, e = m.span()
         feats[s, base] = 1.0
         feats[s + 1:e - 1, base + 1] = 1.0

@@ -94,9 +94,6 @@ def _features(text: str, index: SentenceIndex, sentence_cue: Dict[int, bool],
     gap = text[lo:hi]
     n_parties = _count(starts["party"], lo, hi)
     n_measures = _count(starts["measure"], lo, hi)
-    # The party's rank among the parties on its side by distance from the measure: the
-    # closer ones are exactly those between the two.
-    rank = n_parties
     sid = index.sentence_id(head.start_char)
     if sid not in sentence_cue:
         start, end = index.bounds_of(head.start_char)
@@ -106,7 +103,9 @@ def _features(text: str, index: SentenceIndex, sentence_cue: Dict[int, bool],
     ml, mr = text[max(0, head.start_char - 4):head.start_char], text[head.end_char:head.end_char + 3]
     n_semi = len(_SEMICOLONS.findall(gap))
     n_comma = len(_COMMAS.findall(gap))
-    # Nearest party in the same comma-clause, on the party's side of the measure.
+    # Nearest party in the same comma-clause, on the party's side of the measure. The
+    # party's rank among the parties on its side by distance from the measure is
+    # `n_parties`: the closer ones are exactly those between the two.
     in_clause = not _CLAUSE_BREAKS.search(gap)
     nearest_in_clause = in_clause and n_parties == 0
     feats = [
@@ -115,16 +114,16 @@ def _features(text: str, index: SentenceIndex, sentence_cue: Dict[int, bool],
         f"comma={d}{min(n_comma, 3)}",
         f"near_clause={d}{nearest_in_clause}",
         f"near_clause_lab={head.label_}>{tail.label_}{d}{nearest_in_clause}",
-        f"rank_clause={d}{min(rank, 3)}{in_clause}",
-        f"rank_semi={d}{min(rank, 3)}{n_semi > 0}",
+        f"rank_clause={d}{min(n_parties, 3)}{in_clause}",
+        f"rank_semi={d}{min(n_parties, 3)}{n_semi > 0}",
         f"lab={head.label_}>{tail.label_}",
         f"dir={d}",
         f"lab_dir={head.label_}>{tail.label_}{d}",
         f"dist={d}{_bucket(len(gap), (0, 1, 2, 4, 8, 16, 32, 64))}",
         f"np={d}{min(n_parties, 3)}",
         f"nm={d}{min(n_measures, 2)}",
-        f"clause={d}{bool(_CLAUSE_BREAKS.search(gap))}",
-        f"rank={d}{min(rank, 3)}",
+        f"clause={d}{not in_clause}",
+        f"rank={d}{min(n_parties, 3)}",
         f"rule={verdict.get((head.start, tail.start), 'none')}",
         f"rule_dir={verdict.get((head.start, tail.start), 'none')}{d}",
         f"sent_cue={sentence_cue[sid]}",

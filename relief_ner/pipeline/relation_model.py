@@ -20,14 +20,12 @@ from thinc.api import Dropout, HashEmbed, Linear, Model, Relu, SparseLinear_v2, 
 from thinc.types import Floats2d
 
 from ..schema import MEASURE_LABELS, PARTY_LABELS, SENTENCE_ENDS
-from .relation_features import pair_features
+from .relation_features import Pair, pair_features
 from .relation_rules import (ASSIST_CUES, COORDINATING, OUTCOME_WORDS, RECEIVING_VERBS,
                              RECIPIENT_MARKERS, RelationRules)
 
 # Entities used as candidates during training (gold ones, set by the pipe's update).
 TRAIN_ENTS_KEY = "relief_ner.train_ents"
-# Pair = (head start, head end, tail start, tail end) in token indices.
-Pair = Tuple[int, int, int, int]
 N_EXTRA = 2  # direction, log-distance
 LEFT_CONTEXT = 2  # tokens before the party that v2 reads (为/向/给 + one)
 
