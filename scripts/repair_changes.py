@@ -2,15 +2,19 @@
 the gold annotation (docs/MODEL.md, "Entity repair").
 
     python scripts/repair_changes.py dev training/runs/default-v1
+    python scripts/repair_changes.py dev gold
 
 MODEL must be a pipeline without the repair (the session-1 default); the repair is applied
-to its NER output.
+to its NER output. With `gold` it is applied to the gold entities instead, which it should
+leave as they are (every change listed is a gold span the repair would break).
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+
+import spacy
 
 import relief_ner
 from relief_ner.corpus import TextStore
@@ -20,6 +24,9 @@ from relief_ner.pipeline.entity_repair import EntityRepair
 
 def main(split: str, model: str) -> None:
     golds = load_split(CorpusLayout(Path(".")), TextStore(None), split)
+    if model == "gold":
+        _check_gold(golds, split)
+        return
     nlp = relief_ner.load(model)
     if "relief_entity_repair" in nlp.pipe_names:
         raise SystemExit(f"{model} already repairs its entities; give a pipeline without the repair")
@@ -36,6 +43,21 @@ def main(split: str, model: str) -> None:
             wrong += not ok
             print(f"{'right' if ok else 'WRONG'}  {gold.text[start:end]} → {label}")
     print(f"{split}: {right + wrong} spans changed, {right} right, {wrong} wrong")
+
+
+def _check_gold(golds, split: str) -> None:
+    nlp, repair = spacy.blank("zh"), EntityRepair()
+    total = changed = 0
+    for gold in golds:
+        doc = nlp.make_doc(gold.text)
+        doc.ents = [doc.char_span(e.start, e.end, label=e.label) for e in gold.entities]
+        before = {(e.start_char, e.end_char, e.label_) for e in doc.ents}
+        after = {(e.start_char, e.end_char, e.label_) for e in repair(doc).ents}
+        total += len(before)
+        for start, end, label in sorted(before - after):
+            changed += 1
+            print(f"BROKEN  {gold.text[start:end]} ({label})")
+    print(f"{split}: {total} gold spans, {changed} changed by the repair")
 
 
 if __name__ == "__main__":

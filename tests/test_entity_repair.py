@@ -1,5 +1,6 @@
 """relief_entity_repair: the schema's "a place in front of an organisation belongs to it"."""
 
+import pytest
 import spacy
 from spacy.tokens import Span
 
@@ -53,6 +54,51 @@ def test_repairs_can_be_switched_off_in_the_config():
     nlp2 = spacy.blank("zh")
     nlp2.add_pipe("relief_entity_repair")
     assert spans(nlp2.get_pipe("relief_entity_repair")(doc)) == [("舟山市工商联", "ORG")]
+
+
+def test_an_organisation_that_runs_past_its_name_ends_at_its_organisation_word():
+    text = "州住建局结合城乡环境综合治理有关要求,投入5万元。"
+    doc = doc_with(text, [("州住建局结合城乡环境综合治理有关", "ORG"), ("5万元", "MONEY")])
+    assert spans(EntityRepair()(doc)) == [("州住建局", "ORG"), ("5万元", "MONEY")]
+    doc = doc_with("共青团红河州委、红河州青基会协调社会组织。", [("红河州青基会协", "ORG")])
+    assert spans(EntityRepair()(doc)) == [("红河州青基会", "ORG")]
+
+
+def test_an_organisation_that_is_a_place_followed_by_other_words_becomes_that_place():
+    doc = doc_with("云南蒙自市水田乡湾田村创新思路,推进乡村振兴。", [("云南蒙自市水田乡湾田村创新思路", "ORG")])
+    assert spans(EntityRepair()(doc)) == [("云南蒙自市水田乡湾田村", "LOC")]
+    # a bare county name is a place too
+    doc = doc_with("安庆日报:怀宁 党建引领扶贫。", [("怀宁 党建", "ORG")])
+    assert spans(EntityRepair()(doc)) == [("怀宁", "LOC")]
+
+
+def test_punctuation_and_unclosed_quotes_are_cut_off():
+    doc = doc_with("舟山市工商联与万源市草坝镇寨坝村、大竹镇营盘村签约。", [("万源市草坝镇寨坝村、", "LOC")])
+    assert spans(EntityRepair()(doc)) == [("万源市草坝镇寨坝村", "LOC")]
+    doc = doc_with("二十里店镇“闽疆生态文化村”是援疆项目。", [("二十里店镇“闽疆生态文化村", "LOC")])
+    assert spans(EntityRepair()(doc)) == [("二十里店镇", "LOC")]
+    # an organisation one character short of its closing quote gets it back
+    doc = doc_with("白文村村“两委”和驻村工作队商议。", [("白文村村“两委", "ORG")])
+    assert spans(EntityRepair()(doc)) == [("白文村村“两委”", "ORG")]
+
+
+@pytest.mark.parametrize("name,label", [
+    # names from the schema's examples: spans the repair must leave as they are
+    ("省交通运输厅党组", "ORG"), ("明东村党支部", "ORG"), ("浙江鸿基石化股份有限公司", "ORG"),
+    ("省农信社第一书记工作队", "ORG"), ("大口村委会", "ORG"), ("绥宁县红岩镇盐井学校", "ORG"),
+    ("中山市小榄镇组团驻潮安区金石镇帮扶工作队", "ORG"), ("省千佛山医院", "ORG"), ("绥宁一中", "ORG"),
+    ("重庆市慈善总会", "ORG"), ("中国日报网", "ORG"), ("海南省总", "ORG"), ("新疆宜化", "ORG"),
+    ("双河村“两委”", "ORG"), ("龙井市智新镇明东村", "LOC"), ("布拖县拉果乡拉果村", "LOC"),
+    ("泗水", "LOC"),
+])
+def test_well_formed_names_are_left_alone(name, label):
+    doc = doc_with(f"据悉,{name}捐赠了5万元。", [(name, label)])
+    assert spans(EntityRepair()(doc)) == [(name, label)]
+
+
+def test_only_organisations_and_places_are_touched():
+    doc = doc_with("捐赠5万元,帮助120户。", [("5万元", "MONEY"), ("120户", "COUNT")])
+    assert spans(EntityRepair()(doc)) == [("5万元", "MONEY"), ("120户", "COUNT")]
 
 
 def test_gazetteer_features_mark_division_names_and_organisation_endings():

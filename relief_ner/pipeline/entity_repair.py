@@ -3,48 +3,156 @@
 The schema says that a place written in front of an organisation's name belongs to the
 organisation (`安康市长兴集团`, `舟山市工商联`: one ORG, no LOC inside). A character-level
 NER trained on a few hundred such names often splits them (`[安康市]LOC[长兴集团]ORG`) or
-calls the whole name a place. Two repairs, both read off the schema, not off the data:
+calls the whole name a place. It also runs on past the end of a name
+(`州住建局结合城乡环境综合治理有关`, `云南蒙自市水田乡湾田村创新思路` as one ORG). The repairs
+are read off the schema (spans are names; no punctuation, no clause inside them), not off
+the data:
 
 - a LOC directly followed by an ORG (no character between) becomes part of that ORG;
 - a LOC whose text ends in an organisation word (`集团`, `工商联`, `代表处`, `局` …, the
-  rules' list) is an ORG.
+  rules' list) is an ORG;
+- `trim_edges`: punctuation and spaces at either end of an ORG/LOC are dropped, a span is
+  cut at a line break or space inside it, and at an opening quote that it does not close
+  (`二十里店镇“闽疆生态文化村` → `二十里店镇`);
+- `trim_org_tails`: an ORG that does not end like an organisation but has an organisation
+  word inside ends at that word (`红河州青基会协` → `红河州青基会`);
+- `org_to_place`: an ORG that does not end like an organisation and starts with a chain of
+  gazetteer divisions ending in a level character is that place (`云南蒙自市水田乡湾田村创新思路`
+  → LOC `云南蒙自市水田乡湾田村`).
 """
 
 from __future__ import annotations
 
-from typing import List
+import re
+from typing import List, Optional, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from ..gazetteer import Gazetteer, default_gazetteer
 from .entity_rules import ORG_SUFFIXES
 
 # Organisation words that a place name can also end in (`新村`-like names end in neither).
 _EXTRA_SUFFIXES = ("工商联", "代表处", "指挥部", "分指挥部", "工作组", "办事处", "青基会")
+# Last characters and words that end organisation names beyond the rules' list: media
+# (`中国日报网`, `新周口客户端`), `慈善总会`, `中心校`, `卷烟厂`, `人大机关`, `项目部` … A name
+# ending in one of them is left as it is.
+_NAME_END_CHARS = set("会社网厂队组团校部院所站馆报寺端室处司行局厅委办园心联小门”")
+_NAME_END_WORDS = ("机关", "基金", "农庄", "基地", "民宿", "中烟", "组织")
+# Characters a name never starts or ends with.
+_EDGE_CHARS = set(" \t\r\n\u3000，,。.、；;：:！!？?（）()《》<>【】[]—-·…\"'")
+_LEVEL_CHARS = set("省市县区乡镇村州旗盟屯")
 
 
 @Language.factory("relief_entity_repair",
-                  default_config={"merge_place_prefix": True, "relabel_org_endings": True})
+                  default_config={"merge_place_prefix": True, "relabel_org_endings": True,
+                                  "trim_edges": True, "trim_org_tails": True, "org_to_place": True})
 def make_entity_repair(nlp: Language, name: str, merge_place_prefix: bool,
-                       relabel_org_endings: bool) -> "EntityRepair":
+                       relabel_org_endings: bool, trim_edges: bool, trim_org_tails: bool,
+                       org_to_place: bool) -> "EntityRepair":
+    # the gazetteer (~0.4 s) is read with the pipeline, so that its cost shows in the load
+    # time and not in the first document that needs it
     return EntityRepair(merge_place_prefix=merge_place_prefix,
-                        relabel_org_endings=relabel_org_endings)
+                        relabel_org_endings=relabel_org_endings, trim_edges=trim_edges,
+                        trim_org_tails=trim_org_tails, org_to_place=org_to_place,
+                        gazetteer=default_gazetteer() if org_to_place else None)
 
 
 class EntityRepair:
-    def __init__(self, merge_place_prefix: bool = True, relabel_org_endings: bool = True) -> None:
+    def __init__(self, merge_place_prefix: bool = True, relabel_org_endings: bool = True,
+                 trim_edges: bool = True, trim_org_tails: bool = True, org_to_place: bool = True,
+                 gazetteer: Optional[Gazetteer] = None) -> None:
         self.merge_place_prefix = merge_place_prefix
         self.relabel_org_endings = relabel_org_endings
+        self.trim_edges = trim_edges
+        self.trim_org_tails = trim_org_tails
+        self.org_to_place = org_to_place
         self.suffixes = tuple(sorted(set(ORG_SUFFIXES) | set(_EXTRA_SUFFIXES), key=len, reverse=True))
+        self._suffix_re = re.compile("|".join(map(re.escape, self.suffixes)))
+        self._gazetteer = gazetteer
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            self._gazetteer = default_gazetteer()
+        return self._gazetteer
 
     def __call__(self, doc: Doc) -> Doc:
         ents: List[Span] = list(doc.ents)
+        if self.trim_edges or self.trim_org_tails or self.org_to_place:
+            ents = [e for e in (self._reshape(doc, e) for e in ents) if e is not None]
         if self.relabel_org_endings:
             ents = [self._relabel(doc, e) for e in ents]
         if self.merge_place_prefix:
             ents = self._merge(doc, ents)
         doc.ents = ents
         return doc
+
+    def _reshape(self, doc: Doc, ent: Span) -> Optional[Span]:
+        if ent.label_ not in ("ORG", "LOC"):
+            return ent
+        text, label = ent.text, ent.label_
+        start, end = 0, len(text)
+        if self.trim_edges:
+            # `白文村村“两委` stopped one short of its closing quote (a place is cut at the quote)
+            if label == "ORG" and text.count("“") > text.count("”") and \
+                    doc.text[ent.end_char:ent.end_char + 1] == "”":
+                text += "”"
+            start, end = _trim(text)
+        if label == "ORG" and start < end and not self._ends_like_name(text[start:end]):
+            name = text[start:end]
+            tail = self._org_tail_start(name) if self.trim_org_tails else None
+            if tail is not None:
+                end = start + tail
+            elif self.org_to_place:
+                place = self._place_prefix(name)
+                if place is not None:
+                    end, label = start + place, "LOC"
+        if start >= end:
+            return None
+        if (start, end, label) == (0, len(ent.text), ent.label_):
+            return ent
+        span = doc.char_span(ent.start_char + start, ent.start_char + end, label=label,
+                             alignment_mode="contract")
+        # a cut inside a multi-character token keeps the span as the NER made it
+        return span if span is not None and len(span) else ent
+
+    def _ends_like_name(self, name: str) -> bool:
+        return (name[-1] in _NAME_END_CHARS or name.endswith(_NAME_END_WORDS)
+                or name.endswith(self.suffixes))
+
+    def _org_tail_start(self, name: str) -> Optional[int]:
+        """End of the last organisation word inside `name`, if a name could end there."""
+        best = None
+        for m in self._suffix_re.finditer(name):
+            # `局`, `委` … need a stem of two characters to be a name (`州住建局`, not `布局`)
+            if len(m.group()) > 1 or m.start() >= 2:
+                best = m.end()
+        return best
+
+    def _place_prefix(self, name: str) -> Optional[int]:
+        """End of the place `name` starts with: the longest prefix ending in a level character
+        (`村`, `镇`, `县` …) that holds a gazetteer division and no organisation word, if what
+        follows it is no part of a name (nothing, or two characters or more)."""
+        found = self.gazetteer.find(name)
+        if not found:
+            return None
+        if len(found) == 1 and found[0] == (0, len(name)):
+            # a bare county-or-higher name (`怀宁`); lower divisions without their level
+            # character are too often part of a company's name
+            level = self.gazetteer.level(name)
+            return len(name) if level in ("province", "city", "county") else None
+        end = None
+        # a place runs up to the first `的` or punctuation mark (`汤桥村的本村`)
+        limit = next((i for i, ch in enumerate(name) if ch == "的" or ch in _EDGE_CHARS or ch in "“”"),
+                     len(name))
+        for i in range(limit, 1, -1):
+            if name[i - 1] in _LEVEL_CHARS and found[0][1] <= i:
+                end = i
+                break
+        if end is None or self._suffix_re.search(name[:end]) or len(name) - end == 1:
+            return None
+        return end
 
     def _relabel(self, doc: Doc, ent: Span) -> Span:
         if ent.label_ != "LOC":
@@ -74,3 +182,26 @@ class EntityRepair:
                 out.append(ents[i])
                 i += 1
         return out
+
+
+def _trim(text: str) -> Tuple[int, int]:
+    """(start, end) of `text` without edge punctuation, cut at an inner space or line break
+    and at an opening quote that the span does not close."""
+    start, end = 0, len(text)
+    for i, ch in enumerate(text):
+        if ch.isspace() and i > 0:
+            end = i
+            break
+    open_at = None
+    for i in range(start, end):
+        if text[i] == "“":
+            open_at = i
+        elif text[i] == "”":
+            open_at = None
+    if open_at is not None:
+        end = open_at
+    while start < end and (text[start] in _EDGE_CHARS or text[start] in "”"):
+        start += 1
+    while end > start and (text[end - 1] in _EDGE_CHARS or text[end - 1] == "“"):
+        end -= 1
+    return start, end
