@@ -82,6 +82,18 @@ def test_punctuation_and_unclosed_quotes_are_cut_off():
     assert spans(EntityRepair()(doc)) == [("白文村村“两委”", "ORG")]
 
 
+def test_an_organisation_takes_in_its_named_work_team_but_not_a_team_member():
+    doc = doc_with("省水文局第一书记工作队整合资金160万元。", [("省水文局", "ORG")])
+    assert spans(EntityRepair()(doc)) == [("省水文局第一书记工作队", "ORG")]
+    doc = doc_with("广西中烟柳州卷烟厂驻村工作队员李明说。", [("广西中烟柳州卷烟厂", "ORG")])
+    assert spans(EntityRepair()(doc)) == [("广西中烟柳州卷烟厂", "ORG")]
+
+
+def test_a_name_that_runs_on_into_the_word_society_is_cut():
+    doc = doc_with("红河州青基会协调社会公益组织捐赠。", [("红河州青基会协调社会", "ORG")])
+    assert spans(EntityRepair()(doc)) == [("红河州青基会", "ORG")]
+
+
 @pytest.mark.parametrize("name,label", [
     # names from the schema's examples: spans the repair must leave as they are
     ("省交通运输厅党组", "ORG"), ("明东村党支部", "ORG"), ("浙江鸿基石化股份有限公司", "ORG"),
