@@ -19,8 +19,9 @@ from typing import List
 import relief_ner
 from relief_ner.corpus import TextStore, gold_to_doc
 from relief_ner.corpus.project import CorpusLayout, load_split
-from relief_ner.evaluate import PRF, score_docs
+from relief_ner.evaluate import PRF, relation_set, score_docs
 from relief_ner.pipeline.record_builder import build_records
+from relief_ner.schema import SentenceIndex
 from spacy.tokens import Doc
 from spacy.training import Example
 from thinc.api import Adam, Config
@@ -67,6 +68,17 @@ def score(golds: List[Doc], preds: List[Doc]):
     return s["relations"]["micro"], s["records"]
 
 
+def write_errors(out, golds: List[Doc], preds: List[Doc]) -> None:
+    for gold, pred in zip(golds, preds):
+        g, p = relation_set(gold), relation_set(pred)
+        index = SentenceIndex(gold.text)
+        for kind, rels in (("MISSED", g - p), ("SPURIOUS", p - g)):
+            for hs, he, ts, te, label in sorted(rels):
+                start, end = index.bounds_of(hs)
+                sentence = gold.text[start:end].replace("\n", " ")
+                out.write(f"{kind}\t{label}\t{gold.text[hs:he]}\t{gold.text[ts:te]}\t{sentence}\n")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--folds", type=int, default=5)
@@ -78,6 +90,9 @@ def main() -> None:
     ap.add_argument("--entities", choices=["gold", "rules"], default="gold",
                     help="candidates on the held-out fold: gold entities, or the rules pipeline's "
                          "(honest predictions: the rules never saw the corpus), a proxy for NER errors")
+    ap.add_argument("--dump", type=Path,
+                    help="write the held-out errors (missed and spurious relations with their "
+                         "sentence) of the first threshold with `one_party_per_side` to this file")
     ap.add_argument("--train-extra", action="store_true",
                     help="train with the rules' entities that overlap no gold entity added as "
                          "candidates (negatives the model learns to reject)")
@@ -98,6 +113,7 @@ def main() -> None:
     thresholds = [float(t) for t in args.thresholds.split(",")]
     totals = {**{f"model@{t}": [] for t in thresholds},
               **{f"best@{t}": [] for t in thresholds}, "rules": []}
+    dump = args.dump.open("w", encoding="utf-8") if args.dump else None
     for k, held in enumerate(folds):
         held_set = set(held)
         train = [gold_docs[i] for i in order if i not in held_set]
@@ -127,6 +143,8 @@ def main() -> None:
                 rel.cfg["one_party_per_side"] = best
                 rel.set_annotations(preds, scores)
                 totals[f"{mode}@{t}"].append(score(test, preds))
+                if dump and best and t == thresholds[0]:
+                    write_errors(dump, test, preds)
         rule_preds = ([rules(rules_docs[i].copy()) for i in held]
                       if args.entities == "rules" else [rules(with_gold_ents(nlp, d)) for d in test])
         totals["rules"].append(score(test, rule_preds))
