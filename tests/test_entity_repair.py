@@ -94,6 +94,16 @@ def test_a_name_that_runs_on_into_the_word_society_is_cut():
     assert spans(EntityRepair()(doc)) == [("红河州青基会", "ORG")]
 
 
+def test_a_quoted_facility_is_cut_from_the_place_before_it():
+    doc = doc_with("2018年来,湖南省新田县“扶贫车间”吸纳就业。", [("湖南省新田县“扶贫车间", "ORG")])
+    assert spans(EntityRepair()(doc)) == [("湖南省新田县", "LOC")]
+
+
+def test_a_works_name_ending_in_a_level_character_is_no_place():
+    doc = doc_with("安康水电厂驻村工作人员走访。", [("安康水电厂驻村", "ORG")])
+    assert spans(EntityRepair()(doc)) == [("安康水电厂驻村", "ORG")]
+
+
 @pytest.mark.parametrize("name,label", [
     # names from the schema's examples: spans the repair must leave as they are
     ("省交通运输厅党组", "ORG"), ("明东村党支部", "ORG"), ("浙江鸿基石化股份有限公司", "ORG"),

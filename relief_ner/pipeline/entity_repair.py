@@ -102,9 +102,9 @@ class EntityRepair:
         text, label = ent.text, ent.label_
         start, end = 0, len(text)
         if self.trim_edges:
-            # `白文村村“两委` stopped one short of its closing quote (a place is cut at the quote)
-            if label == "ORG" and text.count("“") > text.count("”") and \
-                    doc.text[ent.end_char:ent.end_char + 1] == "”":
+            # `白文村村“两委` stopped one short of its closing quote; any other unclosed quote
+            # (`湖南省新田县“扶贫车间`) is cut off
+            if label == "ORG" and text.endswith("“两委") and doc.text[ent.end_char:ent.end_char + 1] == "”":
                 text += "”"
             start, end = _trim(text)
         if label == "ORG" and start < end and not self._ends_like_name(text[start:end]):
@@ -161,6 +161,13 @@ class EntityRepair:
                 end = i
                 break
         if end is None or self._suffix_re.search(name[:end]) or len(name) - end == 1:
+            return None
+        # the characters no division covers are a place name, not a works' or firm's
+        # (`安康水电厂驻村` is no place)
+        covered = set()
+        for s, e in found:
+            covered.update(range(s, e))
+        if any(name[i] in _NAME_END_CHARS for i in range(end - 1) if i not in covered):
             return None
         return end
 
