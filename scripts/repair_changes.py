@@ -6,7 +6,8 @@ the gold annotation (docs/MODEL.md, "Entity repair").
 
 MODEL must be a pipeline without the repair (the session-1 default); the repair is applied
 to its NER output. With `gold` it is applied to the gold entities instead, which it should
-leave as they are (every change listed is a gold span the repair would break).
+leave as they are (every change listed is a gold span the repair would break, or a span
+it would make out of gold spans).
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ def _check_gold(golds, split: str) -> None:
         for start, end, label in sorted(before - after):
             changed += 1
             print(f"BROKEN  {gold.text[start:end]} ({label})")
+        for start, end, label in sorted(after - before):
+            print(f"MADE    {gold.text[start:end]} ({label})")
     print(f"{split}: {total} gold spans, {changed} changed by the repair")
 
 
