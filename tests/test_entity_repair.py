@@ -89,6 +89,14 @@ def test_an_organisation_takes_in_its_named_work_team_but_not_a_team_member():
     assert spans(EntityRepair()(doc)) == [("广西中烟柳州卷烟厂", "ORG")]
 
 
+def test_a_place_directly_followed_by_an_organisation_word_is_that_organisation():
+    doc = doc_with("奉贤区代表处先后支出1010万元。", [("奉贤区", "LOC"), ("1010万元", "MONEY")])
+    assert spans(EntityRepair()(doc)) == [("奉贤区代表处", "ORG"), ("1010万元", "MONEY")]
+    # a facility after the place is not an organisation word
+    doc = doc_with("潘庄村党群服务中心前。", [("潘庄村", "LOC")])
+    assert spans(EntityRepair()(doc)) == [("潘庄村", "LOC")]
+
+
 def test_a_name_that_runs_on_into_the_word_society_is_cut():
     doc = doc_with("红河州青基会协调社会公益组织捐赠。", [("红河州青基会协调社会", "ORG")])
     assert spans(EntityRepair()(doc)) == [("红河州青基会", "ORG")]
