@@ -97,6 +97,13 @@ def test_a_place_directly_followed_by_an_organisation_word_is_that_organisation(
     assert spans(EntityRepair()(doc)) == [("潘庄村", "LOC")]
 
 
+def test_a_verb_in_front_of_a_name_is_cut_off():
+    doc = doc_with("会议讨论通过:组织团结村31户参与。", [("组织团结村", "ORG")])
+    assert spans(EntityRepair()(doc)) == [("团结村", "LOC")]
+    doc = doc_with("配合县委将资金投入。", [("配合县委", "ORG")])
+    assert spans(EntityRepair()(doc)) == [("县委", "ORG")]
+
+
 def test_a_name_that_runs_on_into_the_word_society_is_cut():
     doc = doc_with("红河州青基会协调社会公益组织捐赠。", [("红河州青基会协调社会", "ORG")])
     assert spans(EntityRepair()(doc)) == [("红河州青基会", "ORG")]

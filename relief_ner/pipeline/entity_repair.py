@@ -11,9 +11,9 @@ the data:
 - a LOC directly followed by an ORG (no character between) becomes part of that ORG;
 - a LOC whose text ends in an organisation word (`集团`, `工商联`, `代表处`, `局` …, the
   rules' list) is an ORG;
-- `trim_edges`: punctuation and spaces at either end of an ORG/LOC are dropped, a span is
-  cut at a line break or space inside it, and at an opening quote that it does not close
-  (`二十里店镇“闽疆生态文化村` → `二十里店镇`);
+- `trim_edges`: punctuation, spaces and a leading verb (`配合`, `组织` …) at the ends of an
+  ORG/LOC are dropped; a span is cut at a line break or space inside it, and at an opening
+  quote that it does not close (`二十里店镇“闽疆生态文化村` → `二十里店镇`);
 - `trim_org_tails`: an ORG that does not end like an organisation but has an organisation
   word inside ends at that word (`红河州青基会协` → `红河州青基会`);
 - `org_to_place`: an ORG that does not end like an organisation and starts with a chain of
@@ -54,6 +54,8 @@ _PLACE_ORG = re.compile("|".join(sorted(
 # Characters a name never starts or ends with.
 _EDGE_CHARS = set(" \t\r\n\u3000，,。.、；;：:！!？?（）()《》<>【】[]—-·…\"'")
 _LEVEL_CHARS = set("省市县区乡镇村州旗盟屯")
+_LEADING_VERBS = ("配合", "组织", "协调", "帮助", "支持", "通过", "依托", "带领", "召集", "结合",
+                  "推介", "走访", "来到", "前往", "深入", "邀请", "动员", "引导", "争取", "联系")
 
 
 @Language.factory("relief_entity_repair",
@@ -115,6 +117,10 @@ class EntityRepair:
             if label == "ORG" and text.endswith("“两委") and doc.text[ent.end_char:ent.end_char + 1] == "”":
                 text += "”"
             start, end = _trim(text)
+            # a verb the NER took in front of the name (`配合县委`, `组织团结村`)
+            verb = next((v for v in _LEADING_VERBS if text.startswith(v, start)), None)
+            if verb and end - start - len(verb) >= 2:
+                start += len(verb)
         if label == "ORG" and start < end and not self._ends_like_name(text[start:end]):
             name = text[start:end]
             tail = self._org_tail_start(name) if self.trim_org_tails else None
@@ -155,7 +161,7 @@ class EntityRepair:
         found = self.gazetteer.find(name)
         if not found:
             return None
-        if len(found) == 1 and found[0] == (0, len(name)):
+        if len(found) == 1 and found[0] == (0, len(name)) and name[-1] not in _LEVEL_CHARS:
             # a bare county-or-higher name (`怀宁`); lower divisions without their level
             # character are too often part of a company's name
             level = self.gazetteer.level(name)
