@@ -104,6 +104,13 @@ def test_a_verb_in_front_of_a_name_is_cut_off():
     assert spans(EntityRepair()(doc)) == [("县委", "ORG")]
 
 
+def test_an_organisation_takes_in_its_department_but_not_a_position():
+    doc = doc_with("扶沟县委统战部长说。", [("扶沟县委", "ORG")])
+    assert spans(EntityRepair()(doc)) == [("扶沟县委统战部", "ORG")]
+    doc = doc_with("州住建局党组书记表示。", [("州住建局", "ORG")])
+    assert spans(EntityRepair()(doc)) == [("州住建局", "ORG")]
+
+
 def test_a_name_that_runs_on_into_the_word_society_is_cut():
     doc = doc_with("红河州青基会协调社会公益组织捐赠。", [("红河州青基会协调社会", "ORG")])
     assert spans(EntityRepair()(doc)) == [("红河州青基会", "ORG")]

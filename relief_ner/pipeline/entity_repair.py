@@ -19,8 +19,8 @@ the data:
 - `org_to_place`: an ORG that does not end like an organisation and starts with a chain of
   gazetteer divisions ending in a level character is that place (`云南蒙自市水田乡湾田村创新思路`
   → LOC `云南蒙自市水田乡湾田村`).
-- `extend_names`: an ORG followed by its named work team takes it in
-  (`省水文局第一书记工作队`), a LOC directly followed by an organisation word is that ORG
+- `extend_names`: an ORG followed by its named work team or a department takes it in
+  (`省水文局第一书记工作队`, `扶沟县委统战部`), a LOC directly followed by an organisation word is that ORG
   (`奉贤区代表处`).
 """
 
@@ -45,6 +45,9 @@ _NAME_END_WORDS = ("机关", "基金", "农庄", "基地", "民宿", "中烟", "
 # A named work team is one ORG with its organisation (schema: `省农信社第一书记工作队`); a
 # team member (`工作队员`) is a person.
 _WORK_TEAM = re.compile(r"(?:第一书记|驻村|帮扶|扶贫)?工作队(?!员)")
+# A department or organ written right after its organisation (`扶沟县委` + `统战部`); not when
+# a position follows (`局党组书记`: the schema tags the organisation, not the position).
+_ORG_PART = re.compile(r"(?:统战部|宣传部|组织部|办公室|党组|党委|党支部|党总支|工会|团委|妇联)(?!书记|副书记|委员|成员)")
 _PLACE_ORG = re.compile("|".join(sorted(
     (re.escape(w) for w in ("代表处", "工商联", "指挥部", "办事处", "青基会", "人民政府", "政府", "党委",
                             "委员会", "村委会", "居委会", "党支部", "党总支", "人大", "政协", "总工会",
@@ -200,7 +203,7 @@ class EntityRepair:
             limit = ents[k + 1].start_char if k + 1 < len(ents) else len(text)
             end = None
             if ent.label_ == "ORG":
-                m = _WORK_TEAM.match(text, ent.end_char, limit)
+                m = _WORK_TEAM.match(text, ent.end_char, limit) or _ORG_PART.match(text, ent.end_char, limit)
                 end = m.end() if m else None
             elif ent.label_ == "LOC":
                 m = _PLACE_ORG.match(text, ent.end_char, limit)
