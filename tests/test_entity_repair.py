@@ -111,6 +111,13 @@ def test_an_organisation_takes_in_its_department_but_not_a_position():
     assert spans(EntityRepair()(doc)) == [("州住建局", "ORG")]
 
 
+def test_a_place_that_runs_on_by_a_character_or_into_its_villagers_is_cut_back():
+    doc = doc_with("交城县野则河村位于山区。", [("交城县野则河村位", "ORG")])
+    assert spans(EntityRepair()(doc)) == [("交城县野则河村", "LOC")]
+    doc = doc_with("许久没回家的云南省蒙自市水田乡湾田村村民李平。", [("云南省蒙自市水田乡湾田村村民", "ORG")])
+    assert spans(EntityRepair()(doc)) == [("云南省蒙自市水田乡湾田村", "LOC")]
+
+
 def test_a_name_that_runs_on_into_the_word_society_is_cut():
     doc = doc_with("红河州青基会协调社会公益组织捐赠。", [("红河州青基会协调社会", "ORG")])
     assert spans(EntityRepair()(doc)) == [("红河州青基会", "ORG")]

@@ -57,6 +57,8 @@ _PLACE_ORG = re.compile("|".join(sorted(
 # Characters a name never starts or ends with.
 _EDGE_CHARS = set(" \t\r\n\u3000，,。.、；;：:！!？?（）()《》<>【】[]—-·…\"'")
 _LEVEL_CHARS = set("省市县区乡镇村州旗盟屯")
+# words that start with a level character but name people or kinds of place, not a place
+_PEOPLE = ("村民", "村干部", "村级", "村庄", "市民", "县城", "镇区", "区域", "乡亲", "乡村")
 _LEADING_VERBS = ("配合", "组织", "协调", "帮助", "支持", "通过", "依托", "带领", "召集", "结合",
                   "推介", "走访", "来到", "前往", "深入", "邀请", "动员", "引导", "争取", "联系")
 
@@ -170,14 +172,18 @@ class EntityRepair:
             level = self.gazetteer.level(name)
             return len(name) if level in ("province", "city", "county") else None
         end = None
-        # a place runs up to the first `的` or punctuation mark (`汤桥村的本村`)
+        # a place runs up to the first `的` or punctuation mark (`汤桥村的本村`); `总` after
+        # it abbreviates a federation (`海南省总` = 海南省总工会); the level character of
+        # `村民` is not the place's end (`…湾田村村民` → `…湾田村`)
+        if name.endswith("总"):
+            return None
         limit = next((i for i, ch in enumerate(name) if ch == "的" or ch in _EDGE_CHARS or ch in "“”"),
                      len(name))
         for i in range(limit, 1, -1):
-            if name[i - 1] in _LEVEL_CHARS and found[0][1] <= i:
+            if name[i - 1] in _LEVEL_CHARS and found[0][1] <= i and not name.startswith(_PEOPLE, i - 1):
                 end = i
                 break
-        if end is None or self._suffix_re.search(name[:end]) or len(name) - end == 1:
+        if end is None or self._suffix_re.search(name[:end]):
             return None
         # the characters no division covers are a place name, not a works' or firm's
         # (`安康水电厂驻村` is no place)
