@@ -118,6 +118,14 @@ def test_a_place_that_runs_on_by_a_character_or_into_its_villagers_is_cut_back()
     assert spans(EntityRepair()(doc)) == [("云南省蒙自市水田乡湾田村", "LOC")]
 
 
+def test_a_place_that_lost_its_first_character_gets_it_back_from_the_gazetteer():
+    doc = doc_with("主要目的是巩固阿尔马之村花椒产业。", [("尔马之村", "LOC")])
+    assert spans(EntityRepair()(doc)) == [("阿尔马之村", "LOC")]
+    # not from a neighbouring entity
+    doc = doc_with("巩固阿尔马之村花椒产业。", [("巩固阿", "ORG"), ("尔马之村", "LOC")])
+    assert spans(EntityRepair()(doc)) == [("巩固阿", "ORG"), ("尔马之村", "LOC")]
+
+
 def test_a_name_that_runs_on_into_the_word_society_is_cut():
     doc = doc_with("红河州青基会协调社会公益组织捐赠。", [("红河州青基会协调社会", "ORG")])
     assert spans(EntityRepair()(doc)) == [("红河州青基会", "ORG")]

@@ -13,7 +13,8 @@ the data:
   rules' list) is an ORG;
 - `trim_edges`: punctuation, spaces and a leading verb (`配合`, `组织` …) at the ends of an
   ORG/LOC are dropped; a span is cut at a line break or space inside it, and at an opening
-  quote that it does not close (`二十里店镇“闽疆生态文化村` → `二十里店镇`);
+  quote that it does not close (`二十里店镇“闽疆生态文化村` → `二十里店镇`); a LOC that lost
+  the first characters of a gazetteer division gets them back (`尔马之村` → `阿尔马之村`);
 - `trim_org_tails`: an ORG that does not end like an organisation but has an organisation
   word inside ends at that word (`红河州青基会协` → `红河州青基会`);
 - `org_to_place`: an ORG that does not end like an organisation and starts with a chain of
@@ -137,12 +138,28 @@ class EntityRepair:
                     end, label = start + place, "LOC"
         if start >= end:
             return None
+        if label == "LOC" and self.trim_edges:
+            start -= self._left_extension(doc, ent.start_char + start, ent.start_char + end)
         if (start, end, label) == (0, len(ent.text), ent.label_):
             return ent
         span = doc.char_span(ent.start_char + start, ent.start_char + end, label=label,
                              alignment_mode="contract")
         # a cut inside a multi-character token keeps the span as the NER made it
         return span if span is not None and len(span) else ent
+
+    def _left_extension(self, doc: Doc, start: int, end: int) -> int:
+        """How many characters a place lost at its start (`[尔马之村]` in `巩固阿尔马之村`): a
+        division name that begins up to two characters before the span and ends inside it."""
+        lo = max(0, start - 2)
+        if lo == start or not all(_is_cjk(ch) for ch in doc.text[lo:start]):
+            return 0
+        for s, e in self.gazetteer.find(doc.text[lo:end]):
+            if lo + s < start < lo + e:
+                # the characters taken must not belong to another entity
+                if any(t.ent_iob_ != "O" for t in doc.char_span(lo + s, start, alignment_mode="expand") or []):
+                    return 0
+                return start - (lo + s)
+        return 0
 
     def _ends_like_name(self, name: str) -> bool:
         if name.endswith("社会"):  # `协调社会` runs on past `…青基会`
@@ -273,3 +290,7 @@ def _trim(text: str) -> Tuple[int, int]:
         end -= 1
     return start, end
 
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
