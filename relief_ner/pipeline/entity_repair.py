@@ -37,7 +37,7 @@ from ..gazetteer import Gazetteer, default_gazetteer
 from .entity_rules import ORG_SUFFIXES
 
 # Organisation words that a place name can also end in (`新村`-like names end in neither).
-_EXTRA_SUFFIXES = ("工商联", "代表处", "指挥部", "分指挥部", "工作组", "办事处", "青基会")
+_EXTRA_SUFFIXES = ("工商联", "代表处", "指挥部", "分指挥部", "工作组", "办事处", "青基会", "总会", "慈善会")
 # Last characters and words that end organisation names beyond the rules' list: media
 # (`中国日报网`, `新周口客户端`), `慈善总会`, `中心校`, `卷烟厂`, `人大机关`, `项目部` … A name
 # ending in one of them is left as it is.
