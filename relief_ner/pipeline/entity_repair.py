@@ -71,7 +71,7 @@ _LEADING_VERBS = ("配合", "组织", "协调", "帮助", "支持", "通过", "�
 def make_entity_repair(nlp: Language, name: str, merge_place_prefix: bool,
                        relabel_org_endings: bool, trim_edges: bool, trim_org_tails: bool,
                        org_to_place: bool, extend_names: bool) -> "EntityRepair":
-    # the gazetteer (~0.4 s) is read with the pipeline, so that its cost shows in the load
+    # the gazetteer is read with the pipeline, so that its cost shows in the load
     # time and not in the first document that needs it
     return EntityRepair(merge_place_prefix=merge_place_prefix,
                         relabel_org_endings=relabel_org_endings, trim_edges=trim_edges,
