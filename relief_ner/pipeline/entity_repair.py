@@ -217,9 +217,9 @@ class EntityRepair:
         directly followed by an organisation word (`奉贤区` + `代表处`, `湛河区` + `工商联`) is
         that organisation.
 
-        (Extending a LOC by the organisation word after it, `梧桐河` + `中心校`, was tried
-        and dropped: on the gold spans it turned 14 places followed by facilities and
-        generic nouns, `彭阳县` + `农村学校`, into organisations.)"""
+        (Extending a LOC by a whole organisation name after it, words plus an organisation
+        word, `梧桐河` + `中心校`, was tried and dropped: on the gold spans it turned places
+        followed by facilities and generic nouns, `彭阳县` + `农村学校`, into organisations.)"""
         text, out = doc.text, []
         for k, ent in enumerate(ents):
             span = None
