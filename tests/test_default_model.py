@@ -1,5 +1,7 @@
 """The shipped default pipeline: the fine-tuned transformer, loaded from the package."""
 
+import pytest
+
 import relief_ner
 from relief_ner.loading import DEFAULT_MODEL_DIR, shipped_names
 
@@ -39,6 +41,15 @@ def test_default_tags_amounts_and_keeps_offsets():
     (piped,) = list(nlp.pipe([text]))
     assert [(e.start_char, e.end_char, e.label_) for e in piped.ents] == \
         [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\n", "Hello world.", "“", "、、、"])
+def test_default_takes_empty_and_non_chinese_text(text):
+    nlp = relief_ner.load()
+    doc = nlp(text)
+    assert list(doc.ents) == [] and doc._.relations == [] and doc._.records == []
+    (piped,) = list(nlp.pipe([text]))
+    assert list(piped.ents) == [] and piped._.records == []
 
 
 def test_int8_inference_follows_the_shipped_setting(tmp_path):
