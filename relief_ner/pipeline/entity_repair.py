@@ -102,7 +102,9 @@ class EntityRepair:
     def __call__(self, doc: Doc) -> Doc:
         ents: List[Span] = list(doc.ents)
         if self.trim_edges or self.trim_org_tails or self.org_to_place:
-            ents = [e for e in (self._reshape(doc, e) for e in ents) if e is not None]
+            # `doc.text` is rebuilt on every access: read it once
+            full = doc.text
+            ents = [e for e in (self._reshape(doc, full, e) for e in ents) if e is not None]
         if self.extend_names:
             ents = self._extend(doc, ents)
         if self.relabel_org_endings:
@@ -112,7 +114,7 @@ class EntityRepair:
         doc.ents = ents
         return doc
 
-    def _reshape(self, doc: Doc, ent: Span) -> Optional[Span]:
+    def _reshape(self, doc: Doc, full: str, ent: Span) -> Optional[Span]:
         if ent.label_ not in ("ORG", "LOC"):
             return ent
         text, label = ent.text, ent.label_
@@ -120,7 +122,7 @@ class EntityRepair:
         if self.trim_edges:
             # `白文村村“两委` stopped one short of its closing quote; any other unclosed quote
             # (`湖南省新田县“扶贫车间`) is cut off
-            if label == "ORG" and text.endswith("“两委") and doc.text[ent.end_char:ent.end_char + 1] == "”":
+            if label == "ORG" and text.endswith("“两委") and full[ent.end_char:ent.end_char + 1] == "”":
                 text += "”"
             start, end = _trim(text)
             # a verb the NER took in front of the name (`配合县委`, `组织团结村`)
@@ -139,7 +141,7 @@ class EntityRepair:
         if start >= end:
             return None
         if label == "LOC" and self.trim_edges:
-            start -= self._left_extension(doc, ent.start_char + start, ent.start_char + end)
+            start -= self._left_extension(doc, full, ent.start_char + start, ent.start_char + end)
         if (start, end, label) == (0, len(ent.text), ent.label_):
             return ent
         span = doc.char_span(ent.start_char + start, ent.start_char + end, label=label,
@@ -147,13 +149,13 @@ class EntityRepair:
         # a cut inside a multi-character token keeps the span as the NER made it
         return span if span is not None and len(span) else ent
 
-    def _left_extension(self, doc: Doc, start: int, end: int) -> int:
+    def _left_extension(self, doc: Doc, full: str, start: int, end: int) -> int:
         """How many characters a place lost at its start (`[尔马之村]` in `巩固阿尔马之村`): a
         division name that begins up to two characters before the span and ends inside it."""
         lo = max(0, start - 2)
-        if lo == start or not all(_is_cjk(ch) for ch in doc.text[lo:start]):
+        if lo == start or not all(_is_cjk(ch) for ch in full[lo:start]):
             return 0
-        for s, e in self.gazetteer.find(doc.text[lo:end]):
+        for s, e in self.gazetteer.find(full[lo:end]):
             if lo + s < start < lo + e:
                 # the characters taken must not belong to another entity
                 if any(t.ent_iob_ != "O" for t in doc.char_span(lo + s, start, alignment_mode="expand") or []):
