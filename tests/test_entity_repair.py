@@ -126,6 +126,14 @@ def test_a_place_that_lost_its_first_character_gets_it_back_from_the_gazetteer()
     assert spans(EntityRepair()(doc)) == [("巩固阿", "ORG"), ("尔马之村", "LOC")]
 
 
+def test_a_branch_written_after_its_parent_is_one_organisation():
+    doc = doc_with("中化化肥有限公司海南分公司负责人表示。", [("中化化肥有限公司", "ORG"), ("海南分公司", "ORG")])
+    assert spans(EntityRepair()(doc)) == [("中化化肥有限公司海南分公司", "ORG")]
+    # two organisations side by side stay two (`绛县县委县政府`)
+    doc = doc_with("绛县县委县政府高度重视。", [("绛县县委", "ORG"), ("县政府", "ORG")])
+    assert spans(EntityRepair()(doc)) == [("绛县县委", "ORG"), ("县政府", "ORG")]
+
+
 def test_a_name_that_runs_on_into_the_word_society_is_cut():
     doc = doc_with("红河州青基会协调社会公益组织捐赠。", [("红河州青基会协调社会", "ORG")])
     assert spans(EntityRepair()(doc)) == [("红河州青基会", "ORG")]

@@ -8,7 +8,8 @@ calls the whole name a place. It also runs on past the end of a name
 are read off the schema (spans are names; no punctuation, no clause inside them), not off
 the data:
 
-- a LOC directly followed by an ORG (no character between) becomes part of that ORG;
+- a LOC directly followed by an ORG (no character between) becomes part of that ORG, and
+  so does an ORG directly followed by its branch (`[中化化肥有限公司][海南分公司]`);
 - a LOC whose text ends in an organisation word (`集团`, `工商联`, `代表处`, `局` …, the
   rules' list) is an ORG;
 - `trim_edges`: punctuation, spaces and a leading verb (`配合`, `组织` …) at the ends of an
@@ -58,6 +59,7 @@ _PLACE_ORG = re.compile("|".join(sorted(
 # Characters a name never starts or ends with.
 _EDGE_CHARS = set(" \t\r\n\u3000，,。.、；;：:！!？?（）()《》<>【】[]—-·…\"'")
 _LEVEL_CHARS = set("省市县区乡镇村州旗盟屯")
+_BRANCHES = ("分公司", "分行", "支行", "分会", "分院", "分局", "分中心", "分校", "办事处", "代表处")
 # words that start with a level character but name people or kinds of place, not a place
 _PEOPLE = ("村民", "村干部", "村级", "村庄", "市民", "县城", "镇区", "区域", "乡亲", "乡村")
 _LEADING_VERBS = ("配合", "组织", "协调", "帮助", "支持", "通过", "依托", "带领", "召集", "结合",
@@ -264,6 +266,11 @@ class EntityRepair:
             if j > i and ents[j].label_ == "ORG":
                 out.append(Span(doc, ents[i].start, ents[j].end, label="ORG"))
                 i = j + 1
+            elif (ents[i].label_ == "ORG" and i + 1 < len(ents) and ents[i + 1].label_ == "ORG"
+                  and ents[i + 1].start == ents[i].end and ents[i + 1].text.endswith(_BRANCHES)):
+                # a branch is named with its parent: `[中化化肥有限公司][海南分公司]` is one ORG
+                out.append(Span(doc, ents[i].start, ents[i + 1].end, label="ORG"))
+                i += 2
             else:
                 out.append(ents[i])
                 i += 1
