@@ -134,6 +134,14 @@ def test_a_branch_written_after_its_parent_is_one_organisation():
     assert spans(EntityRepair()(doc)) == [("绛县县委", "ORG"), ("县政府", "ORG")]
 
 
+def test_a_measure_takes_the_label_its_unit_gives():
+    doc = doc_with("直接受益人数达8.9万人,投入5万元。", [("8.9万人", "MONEY"), ("5万元", "COUNT")])
+    assert spans(EntityRepair()(doc)) == [("8.9万人", "COUNT"), ("5万元", "MONEY")]
+    # colloquial money stays money; what the normaliser cannot read keeps the NER's label
+    doc = doc_with("每天有3块钱,建了一处。", [("3块", "MONEY"), ("一处", "COUNT")])
+    assert spans(EntityRepair()(doc)) == [("3块", "MONEY"), ("一处", "COUNT")]
+
+
 def test_a_name_that_runs_on_into_the_word_society_is_cut():
     doc = doc_with("红河州青基会协调社会公益组织捐赠。", [("红河州青基会协调社会", "ORG")])
     assert spans(EntityRepair()(doc)) == [("红河州青基会", "ORG")]

@@ -21,6 +21,8 @@ the data:
 - `org_to_place`: an ORG that does not end like an organisation and starts with a chain of
   gazetteer divisions ending in a level character is that place (`云南蒙自市水田乡湾田村创新思路`
   → LOC `云南蒙自市水田乡湾田村`).
+- `relabel_measures`: a MONEY/AREA/COUNT takes the label its unit gives (`8.9万人` is a
+  COUNT), so that a MONEY's value is always an amount of money;
 - `extend_names`: an ORG followed by its named work team or a department takes it in
   (`省水文局第一书记工作队`, `扶沟县委统战部`), a LOC directly followed by an organisation word is that ORG
   (`奉贤区代表处`).
@@ -35,6 +37,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..gazetteer import Gazetteer, default_gazetteer
+from ..quantity import M2, MONEY_UNITS, parse_quantity
+from ..schema import MEASURE_LABELS
 from .entity_rules import ORG_SUFFIXES
 
 # Organisation words that a place name can also end in (`新村`-like names end in neither).
@@ -59,6 +63,7 @@ _PLACE_ORG = re.compile("|".join(sorted(
 # Characters a name never starts or ends with.
 _EDGE_CHARS = set(" \t\r\n\u3000，,。.、；;：:！!？?（）()《》<>【】[]—-·…\"'")
 _LEVEL_CHARS = set("省市县区乡镇村州旗盟屯")
+_CURRENCIES = {code for code, _ in MONEY_UNITS.values()}
 _BRANCHES = ("分公司", "分行", "支行", "分会", "分院", "分局", "分中心", "分校", "办事处", "代表处")
 # words that start with a level character but name people or kinds of place, not a place
 _PEOPLE = ("村民", "村干部", "村级", "村庄", "市民", "县城", "镇区", "区域", "乡亲", "乡村")
@@ -69,28 +74,30 @@ _LEADING_VERBS = ("配合", "组织", "协调", "帮助", "支持", "通过", "�
 @Language.factory("relief_entity_repair",
                   default_config={"merge_place_prefix": True, "relabel_org_endings": True,
                                   "trim_edges": True, "trim_org_tails": True, "org_to_place": True,
-                                  "extend_names": True})
+                                  "extend_names": True, "relabel_measures": True})
 def make_entity_repair(nlp: Language, name: str, merge_place_prefix: bool,
                        relabel_org_endings: bool, trim_edges: bool, trim_org_tails: bool,
-                       org_to_place: bool, extend_names: bool) -> "EntityRepair":
+                       org_to_place: bool, extend_names: bool, relabel_measures: bool) -> "EntityRepair":
     # the gazetteer is read with the pipeline, so that its cost shows in the load
     # time and not in the first document that needs it
     return EntityRepair(merge_place_prefix=merge_place_prefix,
                         relabel_org_endings=relabel_org_endings, trim_edges=trim_edges,
                         trim_org_tails=trim_org_tails, org_to_place=org_to_place,
-                        extend_names=extend_names, gazetteer=default_gazetteer() if org_to_place else None)
+                        extend_names=extend_names, relabel_measures=relabel_measures, gazetteer=default_gazetteer() if org_to_place else None)
 
 
 class EntityRepair:
     def __init__(self, merge_place_prefix: bool = True, relabel_org_endings: bool = True,
                  trim_edges: bool = True, trim_org_tails: bool = True, org_to_place: bool = True,
-                 extend_names: bool = True, gazetteer: Optional[Gazetteer] = None) -> None:
+                 extend_names: bool = True, relabel_measures: bool = True,
+                 gazetteer: Optional[Gazetteer] = None) -> None:
         self.merge_place_prefix = merge_place_prefix
         self.relabel_org_endings = relabel_org_endings
         self.trim_edges = trim_edges
         self.trim_org_tails = trim_org_tails
         self.org_to_place = org_to_place
         self.extend_names = extend_names
+        self.relabel_measures = relabel_measures
         self.suffixes = tuple(sorted(set(ORG_SUFFIXES) | set(_EXTRA_SUFFIXES), key=len, reverse=True))
         self._suffix_re = re.compile("|".join(map(re.escape, self.suffixes)))
         self._gazetteer = gazetteer
@@ -111,6 +118,8 @@ class EntityRepair:
             ents = self._extend(doc, ents)
         if self.relabel_org_endings:
             ents = [self._relabel(doc, e) for e in ents]
+        if self.relabel_measures:
+            ents = [_measure_label(doc, e) for e in ents]
         if self.merge_place_prefix:
             ents = self._merge(doc, ents)
         doc.ents = ents
@@ -275,6 +284,19 @@ class EntityRepair:
                 out.append(ents[i])
                 i += 1
         return out
+
+
+def _measure_label(doc: Doc, ent: Span) -> Span:
+    """The label its unit gives a measure (`8.9万人` is a COUNT, not MONEY); spans the
+    normaliser cannot read keep the NER's label."""
+    if ent.label_ not in MEASURE_LABELS:
+        return ent
+    try:
+        unit = parse_quantity(ent.text, ent.label_).unit
+    except ValueError:
+        return ent
+    label = "MONEY" if unit in _CURRENCIES else "AREA" if unit == M2 else "COUNT"
+    return ent if label == ent.label_ else Span(doc, ent.start, ent.end, label=label)
 
 
 def _trim(text: str) -> Tuple[int, int]:
