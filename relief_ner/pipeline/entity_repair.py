@@ -37,7 +37,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..gazetteer import Gazetteer, default_gazetteer
-from ..quantity import M2, MONEY_UNITS, parse_quantity
+from ..quantity import _is_cjk, parse_quantity
 from ..schema import MEASURE_LABELS
 from .entity_rules import ORG_SUFFIXES
 
@@ -63,7 +63,6 @@ _PLACE_ORG = re.compile("|".join(sorted(
 # Characters a name never starts or ends with.
 _EDGE_CHARS = set(" \t\r\n\u3000，,。.、；;：:！!？?（）()《》<>【】[]—-·…\"'")
 _LEVEL_CHARS = set("省市县区乡镇村州旗盟屯")
-_CURRENCIES = {code for code, _ in MONEY_UNITS.values()}
 _BRANCHES = ("分公司", "分行", "支行", "分会", "分院", "分局", "分中心", "分校", "办事处", "代表处")
 # words that start with a level character but name people or kinds of place, not a place
 _PEOPLE = ("村民", "村干部", "村级", "村庄", "市民", "县城", "镇区", "区域", "乡亲", "乡村")
@@ -78,12 +77,15 @@ _LEADING_VERBS = ("配合", "组织", "协调", "帮助", "支持", "通过", "�
 def make_entity_repair(nlp: Language, name: str, merge_place_prefix: bool,
                        relabel_org_endings: bool, trim_edges: bool, trim_org_tails: bool,
                        org_to_place: bool, extend_names: bool, relabel_measures: bool) -> "EntityRepair":
-    # the gazetteer is read with the pipeline, so that its cost shows in the load
-    # time and not in the first document that needs it
+    # the gazetteer (read by `org_to_place` and by `trim_edges`' left extension) is read
+    # with the pipeline, so that its cost shows in the load time and not in the first
+    # document that needs it
+    gazetteer = default_gazetteer() if org_to_place or trim_edges else None
     return EntityRepair(merge_place_prefix=merge_place_prefix,
                         relabel_org_endings=relabel_org_endings, trim_edges=trim_edges,
                         trim_org_tails=trim_org_tails, org_to_place=org_to_place,
-                        extend_names=extend_names, relabel_measures=relabel_measures, gazetteer=default_gazetteer() if org_to_place else None)
+                        extend_names=extend_names, relabel_measures=relabel_measures,
+                        gazetteer=gazetteer)
 
 
 class EntityRepair:
@@ -164,7 +166,7 @@ class EntityRepair:
         """How many characters a place lost at its start (`[尔马之村]` in `巩固阿尔马之村`): a
         division name that begins up to two characters before the span and ends inside it."""
         lo = max(0, start - 2)
-        if lo == start or not all(_is_cjk(ch) for ch in full[lo:start]):
+        if lo == start or not _is_cjk(full[lo:start]):
             return 0
         for s, e in self.gazetteer.find(full[lo:end]):
             if lo + s < start < lo + e:
@@ -292,10 +294,9 @@ def _measure_label(doc: Doc, ent: Span) -> Span:
     if ent.label_ not in MEASURE_LABELS:
         return ent
     try:
-        unit = parse_quantity(ent.text, ent.label_).unit
+        label = parse_quantity(ent.text, ent.label_).label
     except ValueError:
         return ent
-    label = "MONEY" if unit in _CURRENCIES else "AREA" if unit == M2 else "COUNT"
     return ent if label == ent.label_ else Span(doc, ent.start, ent.end, label=label)
 
 
@@ -320,8 +321,3 @@ def _trim(text: str) -> Tuple[int, int]:
     while end > start and (text[end - 1] in _EDGE_CHARS or text[end - 1] == "“"):
         end -= 1
     return start, end
-
-
-
-def _is_cjk(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"

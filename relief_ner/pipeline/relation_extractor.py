@@ -96,9 +96,10 @@ class RelationExtractor(TrainablePipe):
 
     def predict(self, docs: Iterable[Doc]) -> Floats2d:
         docs = list(docs)
-        if not any(self._candidates(doc) for doc in docs):
-            # Nothing to score; also spares the encoder part a batch it cannot pool (a
-            # transformer listener fails on a batch whose only document is empty)
+        if not any(doc.ents for doc in docs):
+            # No entity, no candidate pair: nothing to score. Also spares the encoder part a
+            # batch it cannot pool (a transformer listener fails on a batch whose only
+            # document is empty). The candidates themselves are found once, in the model.
             return self.model.ops.alloc2f(0, len(self.labels))
         scores = self.model.predict(docs)
         return self.model.ops.asarray(scores)
