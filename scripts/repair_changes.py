@@ -18,7 +18,7 @@ from pathlib import Path
 import spacy
 
 import relief_ner
-from relief_ner.corpus import TextStore
+from relief_ner.corpus import TextStore, gold_to_doc
 from relief_ner.corpus.project import CorpusLayout, load_split
 from relief_ner.pipeline.entity_repair import EntityRepair
 
@@ -50,8 +50,7 @@ def _check_gold(golds, split: str) -> None:
     nlp, repair = spacy.blank("zh"), EntityRepair()
     total = changed = 0
     for gold in golds:
-        doc = nlp.make_doc(gold.text)
-        doc.ents = [doc.char_span(e.start, e.end, label=e.label) for e in gold.entities]
+        doc = gold_to_doc(nlp, gold)
         before = {(e.start_char, e.end_char, e.label_) for e in doc.ents}
         after = {(e.start_char, e.end_char, e.label_) for e in repair(doc).ents}
         total += len(before)
