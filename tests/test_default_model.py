@@ -43,7 +43,8 @@ def test_default_tags_amounts_and_keeps_offsets():
         [(e.start_char, e.end_char, e.label_) for e in doc.ents]
 
 
-@pytest.mark.parametrize("text", ["", " ", "\n\n", "Hello world.", "“", "、、、"])
+@pytest.mark.parametrize("text", ["", " ", "\n\n", "Hello world.", "Hello", "“", "、、、",
+                                  "The company donated 5 million yuan to the village."])
 def test_default_takes_empty_and_non_chinese_text(text):
     nlp = relief_ner.load()
     doc = nlp(text)

@@ -171,6 +171,14 @@ def test_well_formed_names_are_left_alone(name, label):
     assert spans(EntityRepair()(doc)) == [(name, label)]
 
 
+def test_entities_without_a_chinese_character_are_dropped():
+    text = "Hello. TCL集团 donated 5 million yuan, 为该村捐赠30万元。"
+    doc = doc_with(text, [("Hello", "LOC"), ("TCL集团", "ORG"), ("5 million y", "MONEY"), ("30万元", "MONEY")])
+    assert spans(EntityRepair()(doc)) == [("TCL集团", "ORG"), ("30万元", "MONEY")]
+    doc = doc_with(text, [("Hello", "LOC")])
+    assert spans(EntityRepair(require_cjk=False)(doc)) == [("Hello", "LOC")]
+
+
 def test_only_organisations_and_places_are_touched():
     doc = doc_with("捐赠5万元,帮助120户。", [("5万元", "MONEY"), ("120户", "COUNT")])
     assert spans(EntityRepair()(doc)) == [("5万元", "MONEY"), ("120户", "COUNT")]
