@@ -85,6 +85,9 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--learn-rate", type=float, default=0.01)
     ap.add_argument("--thresholds", default="0.5", help="comma-separated; each is scored")
+    ap.add_argument("--list-threshold", type=float,
+                    help="with `one_party_per_side`, the probability a party listed with the best "
+                         "one needs (default: the threshold)")
     ap.add_argument("--model-config", type=Path)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--entities", choices=["gold", "rules"], default="gold",
@@ -93,6 +96,9 @@ def main() -> None:
     ap.add_argument("--dump", type=Path,
                     help="write the held-out errors (missed and spurious relations with their "
                          "sentence) of the first threshold with `one_party_per_side` to this file")
+    ap.add_argument("--train-fraction", type=float, default=1.0,
+                    help="train each fold on this share of its training documents (a learning "
+                         "curve: how much would more annotated reports help?)")
     ap.add_argument("--train-extra", action="store_true",
                     help="train with the rules' entities that overlap no gold entity added as "
                          "candidates (negatives the model learns to reject)")
@@ -124,6 +130,8 @@ def main() -> None:
         rel = blank.get_pipe("rel")
         if args.train_extra:
             train = [with_extra_entities(gold_docs[i], rules_docs[i]) for i in order if i not in held_set]
+        if args.train_fraction < 1.0:
+            train = random.Random(args.seed + k).sample(train, max(1, round(len(train) * args.train_fraction)))
         examples = [Example(blank.make_doc(d.text), d) for d in train]
         rel.initialize(lambda: examples, nlp=blank)
         sgd = Adam(args.learn_rate)
@@ -138,7 +146,7 @@ def main() -> None:
             preds = [with_gold_ents(blank, d) for d in test]
         scores = rel.predict(preds)
         for t in thresholds:
-            rel.cfg["threshold"] = t
+            rel.cfg["threshold"], rel.cfg["list_threshold"] = t, args.list_threshold
             for mode, best in (("model", False), ("best", True)):
                 rel.cfg["one_party_per_side"] = best
                 rel.set_annotations(preds, scores)

@@ -155,6 +155,7 @@ def combine_relations(
     deep_from: Path = typer.Option(..., "--deep-from", exists=True, file_okay=False, help="The stage-1 transformer pipeline it was trained on (its relation head becomes the deep part)."),
     out: Path = typer.Option(..., "--out", help="Where to save the combined pipeline."),
     threshold: Optional[float] = typer.Option(0.4, "--threshold", min=0.0, max=1.0, help="Probability threshold of the combined model (chosen on dev, docs/MODEL.md)."),
+    list_threshold: Optional[float] = typer.Option(None, "--list-threshold", min=0.0, max=1.0, help="With one_party_per_side: the probability a party listed with the best one needs (default: the threshold)."),
 ) -> None:
     """Join the stage-1 relation head and the stage-2 lexical relation model into one
     wide-and-deep model (mean of their logits) and save the pipeline."""
@@ -164,8 +165,12 @@ def combine_relations(
         nlp = combine_relation_models(stage2, deep_from)
     except EnsembleError as e:
         fail(str(e))
-    if threshold is not None:
-        nlp.get_pipe("relief_relation_extractor").cfg["threshold"] = threshold
-        nlp.config["components"]["relief_relation_extractor"]["threshold"] = threshold
+    # the component's saved cfg is what loading restores; the config says the same, so
+    # that reading config.cfg does not mislead
+    for key, value in (("threshold", threshold), ("list_threshold", list_threshold)):
+        if value is not None:
+            nlp.get_pipe("relief_relation_extractor").cfg[key] = value
+            # `nlp.config` is rebuilt on every access; the component's stored config is not
+            nlp.get_pipe_config("relief_relation_extractor")[key] = value
     nlp.to_disk(out)
     err.print(f"combined relation model saved with the pipeline in {out}")

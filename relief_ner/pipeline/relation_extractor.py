@@ -3,7 +3,7 @@
 A `TrainablePipe` that scores every measure–party candidate pair of a sentence with its
 model (`relief.RelationModel.v1`/`v2`/`v3`) and keeps, per label, the pairs whose
 probability reaches `threshold` (with `one_party_per_side`, only the best of them and the
-parties listed together with it). During training the candidates come from the gold entities (teacher
+parties listed together with it, which need only reach `list_threshold`). During training the candidates come from the gold entities (teacher
 forcing), at prediction time from `doc.ents`.
 """
 
@@ -52,27 +52,31 @@ DEFAULT_MODEL = Config().from_str(DEFAULT_MODEL_CONFIG)["model"]
 @Language.factory(
     "relief_relation_extractor",
     default_config={"model": DEFAULT_MODEL, "threshold": 0.5, "head_learn_rate": None,
-                    "one_party_per_side": False},
+                    "one_party_per_side": False, "list_threshold": None},
     default_score_weights={"rel_micro_f": 1.0, "rel_micro_p": 0.0, "rel_micro_r": 0.0},
 )
 def make_relation_extractor(nlp: Language, name: str, model: Model, threshold: float,
                             head_learn_rate: Optional[float],
-                            one_party_per_side: bool) -> "RelationExtractor":
+                            one_party_per_side: bool,
+                            list_threshold: Optional[float]) -> "RelationExtractor":
     return RelationExtractor(nlp.vocab, model, name, threshold=threshold,
-                             head_learn_rate=head_learn_rate, one_party_per_side=one_party_per_side)
+                             head_learn_rate=head_learn_rate, one_party_per_side=one_party_per_side,
+                             list_threshold=list_threshold)
 
 
 class RelationExtractor(TrainablePipe):
     def __init__(self, vocab: Vocab, model: Model, name: str = "relief_relation_extractor",
                  *, threshold: float = 0.5, head_learn_rate: Optional[float] = None,
-                 one_party_per_side: bool = False) -> None:
+                 one_party_per_side: bool = False, list_threshold: Optional[float] = None) -> None:
         self.vocab = vocab
         self.model = model
         self.name = name
         # one_party_per_side: per measure and label keep the best party and those listed
         # with it (`keep_best_and_coordinated`) instead of every party above the threshold.
+        # list_threshold: a party listed with the best one (`广东省、广州市…援助`) shares its
+        # evidence, so it may enter at a lower probability (None: the threshold).
         self.cfg = {"labels": list(RELATION_LABELS), "threshold": threshold,
-                    "one_party_per_side": one_party_per_side}
+                    "one_party_per_side": one_party_per_side, "list_threshold": list_threshold}
         # A freshly initialised scoring head learns far too slowly at a transformer's
         # fine-tuning rate (and Adam ignores gradient scale), so it can have its own
         # optimiser; the shared encoder still gets its gradients through the listener.
@@ -85,6 +89,12 @@ class RelationExtractor(TrainablePipe):
     @property
     def threshold(self) -> float:
         return float(self.cfg["threshold"])
+
+    @property
+    def list_threshold(self) -> float:
+        """The probability a party listed with the best one needs (never above `threshold`)."""
+        value = self.cfg.get("list_threshold")
+        return self.threshold if value is None else min(float(value), self.threshold)
 
     def add_label(self, label: str) -> int:
         if label not in RELATION_LABELS:
@@ -106,6 +116,8 @@ class RelationExtractor(TrainablePipe):
 
     def set_annotations(self, docs: Iterable[Doc], scores: Floats2d) -> None:
         probs = _sigmoid(self.model.ops.to_numpy(scores))
+        best_only = bool(self.cfg.get("one_party_per_side"))
+        floor = self.list_threshold if best_only else self.threshold
         row = 0
         for doc in docs:
             relations: List[Relation] = []
@@ -113,11 +125,11 @@ class RelationExtractor(TrainablePipe):
             for hs, he, ts, te in self._candidates(doc):
                 for j, label in enumerate(self.labels):
                     p = float(probs[row, j])
-                    if p >= self.threshold:
+                    if p >= floor:
                         relations.append(Relation(by_start[hs], by_start[ts], label, round(p, 4)))
                 row += 1
-            if self.cfg.get("one_party_per_side"):
-                relations = keep_best_and_coordinated(doc.text, relations)
+            if best_only:
+                relations = keep_best_and_coordinated(doc.text, relations, self.threshold)
             doc._.relations = relations
 
     def update(self, examples: Iterable[Example], *, drop: float = 0.0,
@@ -194,10 +206,12 @@ class RelationExtractor(TrainablePipe):
 _COORDINATORS = frozenset({"、", "和", "与", "及", "以及", "同", "跟", "并", ",", "，"})
 
 
-def keep_best_and_coordinated(text: str, relations: List[Relation]) -> List[Relation]:
-    """Per measure and label, the best-scoring party, plus the parties listed together with
-    it (`A、B和C`: only coordinators between them). Nine in ten measures of the gold corpus
-    have one provider and one recipient at most; where there are more, they are a list."""
+def keep_best_and_coordinated(text: str, relations: List[Relation],
+                              threshold: float = 0.0) -> List[Relation]:
+    """Per measure and label, the best-scoring party if it reaches `threshold`, plus the
+    parties listed together with it (`A、B和C`: only coordinators between them), whatever
+    their score. Nine in ten measures of the gold corpus have one provider and one
+    recipient at most; where there are more, they are a list."""
     by_key: Dict[Tuple[int, str], List[Relation]] = {}
     for rel in relations:
         by_key.setdefault((rel.head.start, rel.label), []).append(rel)
@@ -205,6 +219,8 @@ def keep_best_and_coordinated(text: str, relations: List[Relation]) -> List[Rela
     for group in by_key.values():
         group.sort(key=lambda r: r.tail.start)
         best = max(range(len(group)), key=lambda i: group[i].score)
+        if group[best].score < threshold:
+            continue
         lo = hi = best
         while lo > 0 and _coordinated(text, group[lo - 1].tail, group[lo].tail):
             lo -= 1
