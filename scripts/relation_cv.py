@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import random
+from collections import Counter
 from pathlib import Path
 from typing import List
 
@@ -68,6 +69,24 @@ def score(golds: List[Doc], preds: List[Doc]):
     return s["relations"]["micro"], s["records"]
 
 
+def error_kinds(golds: List[Doc], preds: List[Doc]) -> Counter:
+    """Where the errors are: on measures gold links to nothing, on measures with no party
+    predicted, or on the choice of party."""
+    kinds: Counter = Counter()
+    for gold, pred in zip(golds, preds):
+        g, p = relation_set(gold), relation_set(pred)
+        gold_measures = {r[:2] for r in g}
+        gold_sides, pred_sides = {(*r[:2], r[4]) for r in g}, {(*r[:2], r[4]) for r in p}
+        for r in p - g:
+            kinds["spurious: measure gold does not link" if r[:2] not in gold_measures else
+                  "spurious: measure linked in gold, not on this side" if (*r[:2], r[4]) not in gold_sides else
+                  "spurious: wrong or extra party on a side gold links"] += 1
+        for r in g - p:
+            kinds["missed: no party predicted on this side" if (*r[:2], r[4]) not in pred_sides else
+                  "missed: another party predicted on this side"] += 1
+    return kinds
+
+
 def write_errors(out, golds: List[Doc], preds: List[Doc]) -> None:
     for gold, pred in zip(golds, preds):
         g, p = relation_set(gold), relation_set(pred)
@@ -120,6 +139,7 @@ def main() -> None:
     totals = {**{f"model@{t}": [] for t in thresholds},
               **{f"best@{t}": [] for t in thresholds}, "rules": []}
     dump = args.dump.open("w", encoding="utf-8") if args.dump else None
+    dumped_kinds: Counter = Counter()
     for k, held in enumerate(folds):
         held_set = set(held)
         train = [gold_docs[i] for i in order if i not in held_set]
@@ -153,6 +173,7 @@ def main() -> None:
                 totals[f"{mode}@{t}"].append(score(test, preds))
                 if dump and best and t == thresholds[0]:
                     write_errors(dump, test, preds)
+                    dumped_kinds.update(error_kinds(test, preds))
         rule_preds = ([rules(rules_docs[i].copy()) for i in held]
                       if args.entities == "rules" else [rules(with_gold_ents(nlp, d)) for d in test])
         totals["rules"].append(score(test, rule_preds))
@@ -163,6 +184,10 @@ def main() -> None:
         rec = PRF(*(sum(r[1][key] for r in runs) for key in ("tp", "fp", "fn")))
         print(f"{name:10s} pooled over {len(golds)} documents: relation F {rel.f1:.3f} "
               f"(tp {rel.tp}, fp {rel.fp}, fn {rel.fn}), record F {rec.f1:.3f}")
+    if dump:
+        print(f"errors written to {args.dump}, by kind:")
+        for kind, n in sorted(dumped_kinds.items()):
+            print(f"  {n:4d}  {kind}")
 
 
 if __name__ == "__main__":
