@@ -39,6 +39,41 @@ def optimise_for_cpu(nlp: Language, threads: int = 0, int8: bool = False,
     return nlp
 
 
+def fork_safe(nlp: Language) -> Language:
+    """Make `nlp.pipe(..., n_process=N)` work for a pipeline with torch components.
+
+    spaCy forks its workers. torch's CPU build runs parallel operations on GNU OpenMP,
+    whose thread pool does not survive a fork: once the parent has run one parallel
+    operation (loading float16 weights is one), a worker that opens a parallel region
+    waits forever, and `relief-ner extract --n-process 2` hung. While the workers run,
+    torch is set to one thread, which the forked workers inherit (so N workers use N
+    cores); the parent's setting comes back when the pipe is done. On 2 cores, two
+    workers are about as fast as one process with two threads (docs/MODEL.md)."""
+    from .packaging import torch_shims
+
+    if not any(True for _ in torch_shims(nlp)) or getattr(nlp, "_relief_fork_safe", False):
+        return nlp
+    original = nlp._multiprocessing_pipe
+
+    def _multiprocessing_pipe(*args, **kwargs):
+        import torch
+
+        before = torch.get_num_threads()
+        torch.set_num_threads(1)
+        # the tokenizer's own thread pool has the same problem; it notices the fork and
+        # turns itself off with a warning per worker: say so beforehand
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        try:
+            yield from original(*args, **kwargs)
+        finally:
+            torch.set_num_threads(before)
+
+    # spaCy's `Language.pipe` calls `self._multiprocessing_pipe`: the instance attribute wins
+    nlp._multiprocessing_pipe = _multiprocessing_pipe
+    nlp._relief_fork_safe = True
+    return nlp
+
+
 def wants_int8(nlp: Language) -> bool:
     """Whether the pipeline was shipped for int8 CPU inference (`relief-ner ship --int8`)."""
     return bool(nlp.meta.get("relief_ner", {}).get("cpu_int8", False))

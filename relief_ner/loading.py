@@ -38,11 +38,11 @@ def load(name: Union[str, Path] = "default", *, int8: Optional[bool] = None) -> 
     Never applied on a GPU (`spacy.require_gpu()` before loading).
     """
     nlp = _load(name)
-    from .inference import optimise_for_cpu, wants_int8
+    from .inference import fork_safe, optimise_for_cpu, wants_int8
 
     if (wants_int8(nlp) if int8 is None else int8) and _on_cpu():
         optimise_for_cpu(nlp, int8=True)
-    return nlp
+    return fork_safe(nlp)
 
 
 def _on_cpu() -> bool:

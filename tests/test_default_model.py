@@ -1,5 +1,7 @@
 """The shipped default pipeline: the fine-tuned transformer, loaded from the package."""
 
+import json
+
 import pytest
 
 import relief_ner
@@ -87,3 +89,29 @@ def test_int8_inference_follows_the_shipped_setting(tmp_path):
     error = {name: np.linalg.norm(hidden(nlp) - reference) / np.linalg.norm(reference)
              for name, nlp in (("channel", quantised), ("tensor", per_tensor))}
     assert 0 < error["channel"] < error["tensor"] < 1
+
+
+def test_default_runs_in_several_processes(tmp_path):
+    # Forked workers used to wait forever on torch's OpenMP pool: run it in a subprocess
+    # with a timeout, so that a hang fails the test instead of stopping the suite.
+    import subprocess
+    import sys
+
+    code = """
+import json, relief_ner
+nlp = relief_ner.load()
+texts = ["州住建局协调浙江鸿基石化股份有限公司投资330万元为阿尔马之村修建幼儿园1所。",
+         "某某集团向明东村捐赠30万元，用于修建道路3条。", "Hello", ""] * 3
+def result(docs):
+    return [[(e.start_char, e.end_char, e.label_) for e in d.ents]
+            + [(r.head.start_char, r.tail.start_char, r.label) for r in d._.relations] for d in docs]
+import torch
+threads = torch.get_num_threads()
+one, two = result(nlp.pipe(texts)), result(nlp.pipe(texts, n_process=2, batch_size=2))
+print(json.dumps({"same": one == two, "found": sum(map(len, one)), "threads": threads == torch.get_num_threads()}))
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out == {"same": True, "found": out["found"], "threads": True} and out["found"] > 10
+    assert "TOKENIZERS_PARALLELISM" not in proc.stderr

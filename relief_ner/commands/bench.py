@@ -31,11 +31,15 @@ texts = [line for line in open(args["texts"], encoding="utf-8").read().split("\x
 list(nlp.pipe(texts[:2], batch_size=args["batch_size"]))  # warm-up: lazy init, allocator
 t1 = time.perf_counter()
 n = 0
-for doc in nlp.pipe(texts, batch_size=args["batch_size"]):
+for doc in nlp.pipe(texts, batch_size=args["batch_size"], n_process=args["processes"]):
     n += len(doc.text)
 secs = time.perf_counter() - t1
-print(json.dumps({"int8": is_int8(nlp), "load_s": load_s, "chars": n, "seconds": secs, "chars_per_s": n / secs,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+row = {"int8": is_int8(nlp), "load_s": load_s, "chars": n, "seconds": secs, "chars_per_s": n / secs,
+       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+if args["processes"] > 1:
+    # the largest worker (the workers start inside the timed loop)
+    row["worker_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps(row))
 """
 
 
@@ -46,6 +50,7 @@ def bench(
     texts: Optional[Path] = typer.Option(None, "--texts", help=TEXTS_HELP + " Its news/*.txt are the benchmark texts."),
     limit: int = typer.Option(0, "--limit", min=0, help="Use at most this many documents (0 = all)."),
     threads: int = typer.Option(0, "--threads", min=0, help="torch threads (0 = all cores)."),
+    processes: int = typer.Option(1, "--processes", min=1, help="nlp.pipe worker processes (n_process); each runs torch on one thread."),
     int8: Optional[bool] = typer.Option(None, "--int8/--fp32", help="Force int8 (dynamic, per channel) or float32 inference of the transformer (default: as the pipeline was shipped)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -64,13 +69,15 @@ def bench(
         path = f.name
     results = []
     for size in batch_size:
-        args = {"model": model, "texts": path, "batch_size": size, "threads": threads, "int8": int8}
+        args = {"model": model, "texts": path, "batch_size": size, "threads": threads, "int8": int8,
+                "processes": processes}
         proc = subprocess.run([sys.executable, "-c", _WORKER, json.dumps(args)],
                               capture_output=True, text=True)
         if proc.returncode != 0:
             fail(f"benchmark run failed (batch size {size}):\n{proc.stderr[-2000:]}")
         row = json.loads(proc.stdout.strip().splitlines()[-1])
         row["batch_size"] = size
+        row["processes"] = processes
         results.append(row)
     Path(path).unlink()
     used_int8 = results[0].get("int8", False)
@@ -79,7 +86,8 @@ def bench(
         print(json.dumps(summary, indent=2))
         return
     table = Table(title=f"{model}: {len(docs)} documents, {results[0]['chars']:,} characters"
-                        + (" (int8)" if used_int8 else ""))
+                        + (" (int8)" if used_int8 else "")
+                        + (f", {processes} processes" if processes > 1 else ""))
     for col in ("batch size", "chars/s", "seconds", "peak RSS MiB", "load s"):
         table.add_column(col, justify="right")
     for r in results:
