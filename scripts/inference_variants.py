@@ -35,7 +35,7 @@ INT8_VARIANTS = {
     "ffn-in": lambda name: name.endswith("intermediate.dense"),
     "not-ffn-out": lambda name: not (name.endswith("output.dense") and "attention" not in name),
 }
-WINDOWS = [(128, 96), (128, 128), (192, 160), (256, 224)]
+WINDOWS = [(128, 96), (128, 112), (128, 128), (192, 160), (256, 224)]
 
 
 def quantise(nlp, keep, per_channel: bool):
