@@ -3,8 +3,9 @@
 A `TrainablePipe` that scores every measure–party candidate pair of a sentence with its
 model (`relief.RelationModel.v1`/`v2`/`v3`) and keeps, per label, the pairs whose
 probability reaches `threshold` (with `one_party_per_side`, only the best of them and the
-parties listed together with it, which need only reach `list_threshold`). During training the candidates come from the gold entities (teacher
-forcing), at prediction time from `doc.ents`.
+parties listed together with it, which need only reach `list_threshold`). During training
+the candidates come from the gold entities (teacher forcing), at prediction time from
+`doc.ents`.
 """
 
 from __future__ import annotations
