@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Dict, Union
+from typing import Dict, Optional, Union
 
 import spacy
 
@@ -37,11 +37,16 @@ def torch_modules(nlp):
 
 
 def ship_pipeline(src: Union[str, Path], dst: Union[str, Path] = DEFAULT_MODEL_DIR,
-                  half: bool = True, cpu_int8: bool = False) -> Dict[str, object]:
+                  half: bool = True, cpu_int8: bool = False,
+                  stride: Optional[int] = None) -> Dict[str, object]:
     """Copy a trained pipeline to `dst` with half-precision transformer weights; with
-    `cpu_int8`, `relief_ner.load()` quantises it to int8 for CPU inference by default."""
+    `cpu_int8`, `relief_ner.load()` quantises it to int8 for CPU inference by default;
+    `stride` sets where the transformer's windows start at inference (training used the
+    config's stride; the shipped default reads windows of 128 every 112, docs/MODEL.md)."""
     src, dst = Path(src), Path(dst)
     nlp = spacy.load(src)
+    if stride is not None:
+        set_window_stride(nlp, stride)
     n_modules = 0
     if half:
         for module in torch_modules(nlp):
@@ -61,3 +66,16 @@ def ship_pipeline(src: Union[str, Path], dst: Union[str, Path] = DEFAULT_MODEL_D
     tmp.rename(dst)
     size = sum(p.stat().st_size for p in dst.rglob("*") if p.is_file())
     return {"path": str(dst), "bytes": size, "half_precision_modules": n_modules}
+
+
+def set_window_stride(nlp, stride: int) -> None:
+    """Change the stride of the `transformer` component's strided windows in the pipeline's
+    config (what `nlp.to_disk` writes and loading builds from)."""
+    if "transformer" not in nlp.pipe_names:
+        raise ValueError("the pipeline has no transformer component whose windows could be set")
+    spans = nlp.get_pipe_config("transformer")["model"].get("get_spans", {})
+    if "stride" not in spans or "window" not in spans:
+        raise ValueError(f"the transformer's span getter has no window/stride: {dict(spans)}")
+    if not 0 < stride <= spans["window"]:
+        raise ValueError(f"stride must be between 1 and the window ({spans['window']}), not {stride}")
+    spans["stride"] = stride

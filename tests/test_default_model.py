@@ -115,3 +115,30 @@ print(json.dumps({"same": one == two, "found": sum(map(len, one)), "threads": th
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out == {"same": True, "found": out["found"], "threads": True} and out["found"] > 10
     assert "TOKENIZERS_PARALLELISM" not in proc.stderr
+
+
+def test_shipping_can_set_where_the_transformer_windows_start(tmp_path):
+    from typer.testing import CliRunner
+
+    from relief_ner.commands import app
+
+    def spans_of(path):
+        return relief_ner.load(path).config["components"]["transformer"]["model"]["get_spans"]
+
+    assert spans_of(DEFAULT_MODEL_DIR)["stride"] == 112  # the shipped setting (docs/MODEL.md)
+    result = CliRunner().invoke(app, ["ship", str(DEFAULT_MODEL_DIR), "--out", str(tmp_path / "s"),
+                                      "--stride", "128"])
+    assert result.exit_code == 0, result.output
+    assert spans_of(tmp_path / "s") == {**spans_of(DEFAULT_MODEL_DIR), "stride": 128}
+    # the windows really move: fewer spans for the transformer to encode
+    text = "某某公司向明东村捐赠30万元。" * 40
+
+    def n_windows(path):
+        nlp = relief_ner.load(path)
+        (windows,) = nlp.get_pipe("transformer").model.attrs["get_spans"]([nlp.make_doc(text)])
+        return len(windows)
+
+    assert n_windows(tmp_path / "s") < n_windows(DEFAULT_MODEL_DIR)
+    bad = CliRunner().invoke(app, ["ship", str(DEFAULT_MODEL_DIR), "--out", str(tmp_path / "b"),
+                                   "--stride", "200"])
+    assert bad.exit_code == 2 and "between 1 and the window" in bad.output

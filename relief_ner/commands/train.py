@@ -137,6 +137,7 @@ def ship(
     out: Optional[Path] = typer.Option(None, "--out", help="Write somewhere else instead."),
     full_precision: bool = typer.Option(False, "--full-precision", help="Keep float32 transformer weights."),
     int8: bool = typer.Option(False, "--int8", help="Have relief_ner.load() quantise the transformer to int8 on CPU by default (check dev scores first)."),
+    stride: Optional[int] = typer.Option(None, "--stride", min=1, help="Start the transformer's windows every STRIDE pieces at inference (the shipped default: 112; default: as trained)."),
 ) -> None:
     """Package a trained pipeline inside relief_ner (transformer weights in float16)."""
     from ..loading import MODELS_DIR
@@ -144,8 +145,11 @@ def ship(
 
     if name == "rules":
         fail("'rules' is the rule-based baseline's name; ship under another name")
-    info = ship_pipeline(pipeline, out or MODELS_DIR / name, half=not full_precision,
-                         cpu_int8=int8)
+    try:
+        info = ship_pipeline(pipeline, out or MODELS_DIR / name, half=not full_precision,
+                             cpu_int8=int8, stride=stride)
+    except ValueError as e:
+        fail(str(e))
     err.print(f"shipped {pipeline} → {info['path']} ({info['bytes'] / 2**20:.1f} MiB)")
 
 
