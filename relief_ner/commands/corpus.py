@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ._common import ROOT_HELP, TEXTS_HELP, app, err, fail, jsonl_files
+from ._common import ROOT_HELP, TEXTS_HELP, app, err, fail, jsonl_files, load_pipeline, progress_bar
 
 corpus_app = typer.Typer(no_args_is_help=True, help="The gold corpus: import, split, statistics, .spacy files.")
 app.add_typer(corpus_app, name="corpus")
@@ -196,3 +196,90 @@ def corpus_transfer_mix(
     n_missing = sum(1 for d in sample for t in d if t.ent_iob == 0)
     err.print(f"{out}: {len(sample):,} transfer sentences ({n_missing:,} measure characters "
               f"marked missing) + {train}")
+
+
+@corpus_app.command("markup-export")
+def corpus_markup_export(
+    ids: List[str] = typer.Argument(..., help="Document ids (e.g. news_0162), or 'new' for every news report without an annotation."),
+    out: Path = typer.Option(..., "--out", help="Folder for <id>.txt markup files (outside the repository: they hold the texts)."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Pre-annotate with this pipeline instead of exporting the corpus's annotation."),
+    root: Path = typer.Option(Path("."), "--root", help=ROOT_HELP),
+    texts: Optional[Path] = typer.Option(None, "--texts", help=TEXTS_HELP),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing markup files (they may hold edits)."),
+) -> None:
+    """Write documents as inline markup (⟦span|LABEL|n⟧ + relation lines) for editing by hand;
+    `corpus markup-import` reads them back (format: relief_ner/corpus/markup.py)."""
+    from ..corpus import CorpusError, doc_to_gold, read_standoff
+    from ..corpus.markup import to_markup
+
+    layout, store = _layout_and_texts(root, texts)
+    if ids == ["new"]:
+        ids = [i for i in store.ids("news") if not layout.path_for(i).exists()]
+    out.mkdir(parents=True, exist_ok=True)
+    targets = [i for i in ids if overwrite or not (out / f"{i}.txt").exists()]
+    if len(targets) < len(ids):
+        err.print(f"{len(ids) - len(targets)} markup files exist already and are kept (use --overwrite)")
+    try:
+        if model:
+            nlp = load_pipeline(model)
+            texts_by_id = {i: store(i) for i in targets}
+            with progress_bar(False) as bar:
+                task = bar.add_task("pre-annotating", total=len(targets), rate="")
+                for doc_id, doc in zip(targets, nlp.pipe(texts_by_id[i] for i in targets)):
+                    gold = doc_to_gold(doc, doc_id)
+                    (out / f"{doc_id}.txt").write_text(to_markup(gold), encoding="utf-8")
+                    bar.advance(task)
+        else:
+            for doc_id in targets:
+                path = layout.path_for(doc_id)
+                if not path.exists():
+                    fail(f"{doc_id}: no annotation in {path} (use --model to pre-annotate)")
+                for gold in read_standoff(path, store):
+                    (out / f"{doc_id}.txt").write_text(to_markup(gold), encoding="utf-8")
+    except (CorpusError, KeyError) as e:
+        fail(str(e))
+    err.print(f"{out}: {len(targets)} markup files")
+
+
+@corpus_app.command("markup-import")
+def corpus_markup_import(
+    files: List[Path] = typer.Argument(..., help="Markup files or folders of them."),
+    check_only: bool = typer.Option(False, "--check", help="Only validate and print warnings; write nothing."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing different annotations."),
+    root: Path = typer.Option(Path("."), "--root", help=ROOT_HELP),
+    texts: Optional[Path] = typer.Option(None, "--texts", help=TEXTS_HELP),
+) -> None:
+    """Validate markup files against their source texts and store them stand-off."""
+    from ..corpus import CorpusError, renumber
+    from ..corpus.markup import check, from_markup
+    from ..corpus.project import save_document
+
+    layout, store = _layout_and_texts(root, texts)
+    paths = sorted(p for f in files for p in ([f] if f.is_file() else f.glob("*.txt")))
+    counts: dict = {}
+    errors = 0
+    for path in paths:
+        try:
+            markup = path.read_text(encoding="utf-8")
+            doc_id = next((line.split(":", 1)[1].strip() for line in markup.split("\n", 3)[:3]
+                           if line.startswith("# id:")), None)
+            gold = from_markup(markup, text=store(doc_id) if doc_id else None, where=str(path))
+        except (CorpusError, KeyError, UnicodeDecodeError) as e:
+            errors += 1
+            err.print(f"[red]error[/red] {e}")
+            continue
+        for warning in check(gold).warnings:
+            err.print(f"[yellow]warning[/yellow] {path}: {warning}")
+        if check_only:
+            counts["valid"] = counts.get("valid", 0) + 1
+            continue
+        try:
+            state = save_document(layout, renumber(gold), overwrite=overwrite)
+        except CorpusError as e:
+            errors += 1
+            err.print(f"[red]error[/red] {e}")
+            continue
+        counts[state] = counts.get(state, 0) + 1
+    err.print(", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "nothing imported")
+    if errors:
+        fail(f"{errors} of {len(paths)} files have errors", code=1)
