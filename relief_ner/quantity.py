@@ -9,6 +9,8 @@ Arabic/Chinese mixtures (`3千万`), which cn2an's converter rejects.
 
 from __future__ import annotations
 
+import decimal
+import math
 import re
 import unicodedata
 from dataclasses import asdict, dataclass
@@ -74,8 +76,15 @@ _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
            "柒": 7, "捌": 8, "玖": 9}
 _SMALL = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _BIG = {"万": 10_000, "萬": 10_000, "亿": 100_000_000}
-_NUMERAL_CHARS = "".join(_DIGITS) + "".join(_SMALL) + "".join(_BIG)
-_ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+NUMERAL_CHARS = _NUMERAL_CHARS = "".join(_DIGITS) + "".join(_SMALL) + "".join(_BIG)
+# Each Arabic number is read whole (the lookaheads forbid stopping inside a digit run):
+# without them a run of n digits splits into 2**(n-1) ways of matching the repeated group
+# below, and a run of digits not followed by a unit took seconds to minutes to reject.
+_ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d.,])|\d+(?:\.\d+)?(?!\d)(?!\.\d)"
+# Longest Arabic digit run read as an amount, and the largest value: beyond them a string
+# of digits is an account or phone number, not an amount (and floats would overflow).
+MAX_DIGITS = 20
+MAX_VALUE = 1e15
 # A number: runs of Arabic numbers, Chinese numerals and approximation marks.
 NUMBER_RE = re.compile(rf"(?:{_ARABIC}|[{_NUMERAL_CHARS}余多来几数])+")
 _TOKEN_RE = re.compile(rf"{_ARABIC}|[{_NUMERAL_CHARS}余多来几数]")
@@ -128,7 +137,15 @@ def _read_number(text: str) -> Tuple[Decimal, bool]:
     zero_before = False  # a 零 stands right before the pending digit (`一百零五`)
     vague = False
     read_any = False
+    section_mult = 0  # the latest 十/百/千 of the current section
+    previous_big = ""  # the token before, when it was 万/亿
+    used_yi = False
     for tok in tokens:
+        if tok not in _BIG and tok not in APPROX_MARKS:
+            previous_big = ""
+        if tok not in _BIG and tok not in _SMALL and tok not in APPROX_MARKS and tok not in _DIGITS and tok not in "零〇":
+            if len(tok.replace(",", "").replace(".", "")) > MAX_DIGITS:
+                raise QuantityError(f"{len(tok)} digits are not an amount: {text[:30]!r}…")
         if tok in APPROX_MARKS:
             approx = True
             # Leading 几十/数百: the mark stands where a digit would; read it as one.
@@ -150,10 +167,21 @@ def _read_number(text: str) -> Tuple[Decimal, bool]:
             number = digit
         elif tok in _SMALL:
             mult = _SMALL[tok]
+            if section_mult and mult >= section_mult:
+                # `十十`, `百千`: places must fall within a section (`一千二百三十`).
+                raise QuantityError(f"misplaced {tok!r} in {text!r}")
+            section_mult = mult
             section += (number if number is not None else Decimal(1)) * mult
             number, last_mult, zero_before = None, mult, False
         elif tok in _BIG:
             mult = _BIG[tok]
+            if previous_big == tok or (previous_big == "亿" and mult == 10_000):  # `亿亿`, `万万`, `亿万`
+                raise QuantityError(f"misplaced {tok!r} in {text!r}")
+            if mult != 10_000 and used_yi and (section or number or group):
+                # `1亿2亿`: a second 亿 only follows 万 (`万亿`).
+                raise QuantityError(f"misplaced {tok!r} in {text!r}")
+            previous_big, section_mult = tok, 0
+            used_yi = used_yi or mult != 10_000
             value = section + (number or 0)
             if value == 0 and not (total or group):
                 value = Decimal(1)  # bare `万`, `亿` (`亿元` in `过亿元`)
@@ -169,6 +197,8 @@ def _read_number(text: str) -> Tuple[Decimal, bool]:
             number = Decimal(tok.replace(",", ""))
     if not read_any:
         raise QuantityError(f"not a number: {text!r}")
+    if not total.is_finite():
+        raise QuantityError(f"not a finite number: {text!r}")
     if number is not None:
         if last_mult >= 100 and not zero_before and number < 10 and number == int(number):
             # `一万二` = 12000, `三千五` = 3500: a lone digit after a multiplier stands
@@ -228,6 +258,17 @@ def parse_quantity(text: str, label: Optional[str] = None) -> Quantity:
     """
     if not isinstance(text, str):
         raise TypeError(f"parse_quantity expects a str, got {type(text).__name__}")
+    try:
+        quantity = _parse(text, label)
+    except (ArithmeticError, decimal.DecimalException) as err:  # decimal.Overflow and kin
+        raise QuantityError(f"{text[:30]!r}: not a readable amount ({type(err).__name__})") from None
+    if not math.isfinite(quantity.value) or quantity.value > MAX_VALUE:
+        raise QuantityError(f"{text[:30]!r}: {quantity.value:g} is larger than any amount "
+                            f"this reads ({MAX_VALUE:g})")
+    return quantity
+
+
+def _parse(text: str, label: Optional[str]) -> Quantity:
     original = text
     text = _normalise(text)
     if not text:
@@ -310,3 +351,20 @@ def quantity_in_context(text: str, start: int, end: int, window: int = 4,
                          or after.startswith(APPROX_SUFFIXES)):
         q = Quantity(q.value, q.unit, True)
     return q
+
+
+_HEADER_BEFORE = ("单位:", "单位：", "单位", "(", "（", "[", "【")
+_HEADER_AFTER = (")", "）", "]", "】")
+
+
+def is_unit_header(text: str, start: int, end: int) -> bool:
+    """`单位：万元`, `(万元)`: a table's unit header, not an amount (schema: numbers without
+    their unit in the text are not tagged, and the header itself is no amount either).
+    Only a bare magnitude with its unit (`万元`, `亿元`, `元`, `亩`) counts; `(3万元)` is an amount."""
+    surface = _normalise(text[start:end])
+    if any(ch.isdigit() or ch in _DIGITS or ch in _SMALL for ch in surface):
+        return False
+    before = text[max(0, start - 4):start].rstrip(" \u3000")
+    after = text[end:end + 2].lstrip(" \u3000")
+    return before.endswith(_HEADER_BEFORE[:3]) or (
+        before.endswith(_HEADER_BEFORE[3:]) and after.startswith(_HEADER_AFTER))

@@ -22,7 +22,8 @@ the data:
   gazetteer divisions ending in a level character is that place (`云南蒙自市水田乡湾田村创新思路`
   → LOC `云南蒙自市水田乡湾田村`).
 - `relabel_measures`: a MONEY/AREA/COUNT takes the label its unit gives (`8.9万人` is a
-  COUNT), so that a MONEY's value is always an amount of money;
+  COUNT), so that a MONEY's value is always an amount of money; a table's unit header
+  (`单位：万元`, `（万元）`) is no measure (`quantity.is_unit_header`);
 - `extend_names`: an ORG followed by its named work team or a department takes it in
   (`省水文局第一书记工作队`, `扶沟县委统战部`), a LOC directly followed by an organisation word is that ORG
   (`奉贤区代表处`).
@@ -41,7 +42,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..gazetteer import Gazetteer, default_gazetteer
-from ..quantity import _is_cjk, parse_quantity
+from ..quantity import _is_cjk, is_unit_header, parse_quantity
 from ..schema import MEASURE_LABELS
 from .entity_rules import ORG_SUFFIXES
 
@@ -122,6 +123,10 @@ class EntityRepair:
         ents: List[Span] = list(doc.ents)
         if self.require_cjk:
             ents = [e for e in ents if _CJK.search(e.text)]
+        if self.relabel_measures:
+            full = doc.text
+            ents = [e for e in ents if e.label_ not in MEASURE_LABELS
+                    or not is_unit_header(full, e.start_char, e.end_char)]
         if self.trim_edges or self.trim_org_tails or self.org_to_place:
             # `doc.text` is rebuilt on every access: read it once
             full = doc.text

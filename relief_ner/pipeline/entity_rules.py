@@ -20,7 +20,7 @@ from spacy.util import filter_spans
 
 from ..gazetteer import Gazetteer, default_gazetteer
 from ..quantity import (
-    AREA_UNITS, COUNT_UNITS, MONEY_UNITS, NUMBER_RE, QuantityError, parse_quantity,
+    AREA_UNITS, COUNT_UNITS, MONEY_UNITS, NUMBER_RE, NUMERAL_CHARS, QuantityError, is_unit_header, parse_quantity,
 )
 
 _CJK = r"\u4e00-\u9fff"
@@ -46,7 +46,10 @@ def _add_ents(doc: Doc, spans: Iterable[Tuple[int, int, str]]) -> None:
 _UNIT_ALTERNATION = "|".join(
     re.escape(u) for u in sorted([*MONEY_UNITS, *AREA_UNITS, *COUNT_UNITS], key=len, reverse=True)
 )
-_MEASURE_RE = re.compile(rf"(?:{NUMBER_RE.pattern})(?:{_UNIT_ALTERNATION})")
+# The lookbehind starts a match only where a number starts: otherwise a long run of
+# digits or numerals without a unit (an account number) is re-scanned from every position
+# inside it, quadratic in its length. Matches inside a number were discarded anyway.
+_MEASURE_RE = re.compile(rf"(?<![\d{NUMERAL_CHARS}])(?:{NUMBER_RE.pattern})(?:{_UNIT_ALTERNATION})")
 # What follows a measure word and turns the match into a duration, rate or length.
 _NOT_AFTER = ("月", "季度", "小时", "百分点", "年", "星期", "工作日", "多月", "阶段", "层次", "方面",
               "环节", "维度", "领域", "步", "点", "不", "大", "一", "到", "代表")
@@ -84,6 +87,8 @@ class MeasureRules:
             if text.startswith(_NOT_AFTER, end):
                 continue
             surface = text[start:end]
+            if is_unit_header(text, start, end):
+                continue
             if self.skip_bare_yi and surface[0] == "一" and (len(surface) == 2 or surface[1] in "个"):
                 continue
             try:
