@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 from typing import Optional, Union
 
@@ -22,6 +24,11 @@ def shipped_names() -> tuple:
     return tuple(sorted(p.name for p in MODELS_DIR.iterdir() if (p / "config.cfg").exists()))
 
 
+# Longest text `nlp(text)` takes with a transformer pipeline: the shipped default peaks at
+# 2.6 GB of memory at this length on CPU (1.6 GB at 50,000 characters; docs/BATCH.md).
+TRANSFORMER_MAX_LENGTH = 100_000
+
+
 def load(name: Union[str, Path] = "default", *, int8: Optional[bool] = None) -> Language:
     """Return a spaCy pipeline that tags ORG/LOC/MONEY/AREA/COUNT and fills
     `doc._.relations` and `doc._.records`.
@@ -40,9 +47,37 @@ def load(name: Union[str, Path] = "default", *, int8: Optional[bool] = None) -> 
     nlp = _load(name)
     from .inference import fork_safe, optimise_for_cpu, wants_int8
 
+    if "transformer" in nlp.pipe_names:
+        # The transformer runs all windows of a text in one batch, so memory grows with the
+        # text (docs/BATCH.md, "Failure modes"): nlp(text) refuses longer texts with spaCy's
+        # max_length error instead of exhausting memory; `relief-ner extract` and
+        # `relief_ner.batch.engine.process` window texts of any length.
+        nlp.max_length = min(nlp.max_length, TRANSFORMER_MAX_LENGTH)
+
     if (wants_int8(nlp) if int8 is None else int8) and _on_cpu():
         optimise_for_cpu(nlp, int8=True)
-    return fork_safe(nlp)
+    return fork_safe(_unicode_checked(nlp))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unicode_checked(nlp: Language) -> Language:
+    """`nlp(text)` on text with a lone surrogate (a JSON `\\ud800` escape) fails inside
+    spaCy's string store with a bare UnicodeEncodeError; say what is wrong and where."""
+    original = nlp.make_doc
+
+    def make_doc(text):
+        if isinstance(text, str):
+            bad = _SURROGATE.search(text)
+            if bad:
+                raise ValueError(f"the text holds a lone surrogate (U+{ord(bad.group()):04X}) at "
+                                 f"character {bad.start()}: not valid Unicode")
+        return original(text)
+
+    # spaCy's `Language.__call__` and `pipe` call `self.make_doc`: the instance attribute wins
+    nlp.make_doc = make_doc
+    return nlp
 
 
 def _on_cpu() -> bool:

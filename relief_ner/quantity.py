@@ -33,6 +33,13 @@ NEUTRAL_PREFIXES: Tuple[str, ...] = (
 )
 NEUTRAL_SUFFIXES: Tuple[str, ...] = ("人民币",)
 APPROX_MARKS = frozenset("余多来几数")
+# Words that end in an approximation prefix's character but are verbs or nouns
+# (`签约2个项目`, `经过5次`, `通过3年`): the amount after them is exact.
+_NOT_APPROX_WORDS: Tuple[str, ...] = (
+    "签约", "节约", "合约", "预约", "制约", "公约", "违约", "履约", "特约", "邀约", "相约", "条约",
+    "经过", "通过", "不过", "动过", "做过", "有过", "办过", "度过", "路过", "看过", "去过", "来过",
+    "开过", "搞过", "举办过", "组织过", "附近", "最近",
+)
 
 # Money: code → yuan per unit. Foreign currencies keep their own code and amount.
 MONEY_UNITS: Dict[str, Tuple[str, Decimal]] = {
@@ -342,7 +349,14 @@ def quantity_in_context(text: str, start: int, end: int, window: int = 4,
         q = parse_quantity(text[start:end], label=label)
     except QuantityError:
         return None
-    before = text[max(0, start - window):start]
+    before = text[max(0, start - window - 2):start]
+    # `约为300万元`, `近达`: a neutral word between the approximation and the amount.
+    for word in NEUTRAL_PREFIXES:
+        if before.endswith(word) and before[:-len(word)].endswith(APPROX_PREFIXES):
+            before = before[:-len(word)]
+            break
+    if before.endswith(_NOT_APPROX_WORDS):
+        before = ""  # `签约2个`, `经过5次`: the 约/过 belongs to a verb, not to the amount
     after = text[end:end + window]
     if q.unit == "块" and after.startswith("钱"):
         q = Quantity(q.value, CNY, q.approx)  # colloquial `七八十块钱`: 块 is 元

@@ -13,7 +13,10 @@ tasks, so both engines read exactly the same documents.
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +44,18 @@ class InputDoc:
     where: str = ""
     # The text was derived (HTML, feeds): the output carries it, since offsets refer to it.
     keep_text: bool = False
+    # A whole file (.txt, .html, stdin text) rather than a record inside one: its id is the
+    # file name, and its path can stand in for it (`unique_ids`).
+    whole_file: bool = False
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    """Bounds on one URL input: the whole download must finish within `deadline` seconds
+    and hold at most `max_bytes` bytes (a server that trickles or never ends is an error,
+    not a hang or an out-of-memory)."""
+    deadline: float = 60.0
+    max_bytes: int = 50 * 2**20
 
 
 @dataclass
@@ -53,17 +68,60 @@ class InputError:
 Item = Union[InputDoc, InputError]
 
 
-def iter_inputs(paths: Iterable[str], stdin: Optional[TextIO] = None) -> Iterator[Item]:
+def iter_inputs(paths: Iterable[str], stdin: Optional[TextIO] = None,
+                limits: Optional[FetchLimits] = None) -> Iterator[Item]:
+    """Every document of `paths`, in order, with the documented id rule (`unique_ids`).
+
+    A reader that fails on a source (an error that no reader turned into an `InputError`)
+    costs the rest of that source only: the failure becomes an `InputError` naming the
+    source, and the next source is read."""
+    yield from unique_ids(_iter_sources(paths, stdin, limits))
+
+
+def _iter_sources(paths: Iterable[str], stdin: Optional[TextIO],
+                  limits: Optional[FetchLimits]) -> Iterator[Item]:
     for source in expand_sources(paths):
         if isinstance(source, InputError):
             yield source
-        elif source == "-":
-            yield from _iter_stream(stdin or sys.stdin, "<stdin>")
-        elif _is_url(source):
-            from .batch.feeds import iter_feed_url
-            yield from iter_feed_url(source)
-        else:
-            yield from iter_file(Path(source))
+            continue
+        last = source
+        try:
+            if source == "-":
+                items = _iter_stream(stdin or sys.stdin, "<stdin>")
+            elif _is_url(source):
+                from .batch.feeds import iter_feed_url
+                items = iter_feed_url(source, limits=limits)
+            else:
+                items = iter_file(Path(source))
+            for item in items:
+                last = item.where or last
+                yield item
+        except MissingDependency:
+            raise
+        except Exception as err:  # MemoryError, RecursionError …: a reader bug or a hostile input
+            yield InputError(source, source, f"reading stopped after {last} ({type(err).__name__}: "
+                                             f"{err}); the rest of this input was not read")
+
+
+def unique_ids(items: Iterable[Item]) -> Iterator[Item]:
+    """Ids identify documents in the output and for `--resume`, so they must be unique.
+    Rule: a file whose id (its name without the suffix) was already taken by an earlier
+    input takes its path as id; a JSONL record or feed entry whose id was already seen is
+    not processed and becomes an `InputError` ("duplicate id …, first at …")."""
+    first: Dict[str, str] = {}
+    for item in items:
+        if isinstance(item, InputDoc):
+            item = _checked(item)
+        if isinstance(item, InputDoc):
+            if item.id in first and item.whole_file and item.where and item.where not in first:
+                item.id = item.where  # a whole file: its path tells it apart
+            if item.id in first:
+                yield InputError(item.id, item.where or item.id,
+                                 f"duplicate id {item.id!r} (first at {first[item.id]}): "
+                                 "not processed; ids must be unique")
+                continue
+            first[item.id] = item.where or item.id
+        yield item
 
 
 def expand_sources(paths: Iterable[str]) -> Iterator[Union[str, InputError]]:
@@ -74,14 +132,20 @@ def expand_sources(paths: Iterable[str]) -> Iterator[Union[str, InputError]]:
             continue
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES)
-            if not files:
+            candidates = sorted(p for p in path.rglob("*") if p.suffix.lower() in INPUT_SUFFIXES)
+            files = [p for p in candidates if p.is_file()]
+            for p in candidates:
+                if p.is_symlink() and not p.exists():
+                    yield InputError(p.stem, str(p), f"broken symbolic link (to {os.readlink(p)})")
+            if not candidates:
                 yield InputError(str(path), str(path),
                                  f"folder contains no {', '.join(INPUT_SUFFIXES)} files")
             for file in files:
                 yield str(file)
         elif path.is_file():
             yield str(path)
+        elif path.is_symlink():
+            yield InputError(raw, raw, f"broken symbolic link (to {os.readlink(path)})")
         else:
             yield InputError(raw, raw, "no such file or folder")
 
@@ -124,6 +188,23 @@ def read_source(stream: BinaryIO, where: str) -> Iterator[Item]:
         yield _text_doc(doc_id, raw, where)
 
 
+_BOM = "\ufeff"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _checked(doc: InputDoc) -> Item:
+    """The document, or an error for text that no pipeline can read (empty, or with a lone
+    surrogate, which JSON's \\ud800 escapes can carry but UTF-8 cannot encode)."""
+    bad = _SURROGATE.search(doc.text)
+    if bad:
+        return InputError(doc.id, doc.where or doc.id,
+                          f"text holds a lone surrogate (U+{ord(bad.group()):04X}) at character "
+                          f"{bad.start()}: not valid Unicode")
+    if not doc.text.strip():
+        return InputError(doc.id, doc.where or doc.id, "empty document: nothing to extract")
+    return doc
+
+
 def _is_url(source: str) -> bool:
     return source.startswith(("http://", "https://"))
 
@@ -131,28 +212,53 @@ def _is_url(source: str) -> bool:
 def _text_doc(doc_id: str, raw: str, where: str) -> InputDoc:
     """Report files that start with `# source: URL` (as in ../shared/news) lose that line,
     so that offsets match the schema's document text; the URL is kept as `source`."""
+    # A byte-order mark is an encoding artefact, not text: kept, it would shift every
+    # offset by one and hide a news file's `# source:` line.
+    raw = raw[1:] if raw.startswith(_BOM) else raw
     url = source_url(raw)
     extra: Dict[str, Any] = {"source": url} if url else {}
-    return InputDoc(doc_id, document_text(raw, is_news=url is not None), extra, where=where)
+    return InputDoc(doc_id, document_text(raw, is_news=url is not None), extra, where=where,
+                    whole_file=True)
 
 
 def _iter_stream(handle: TextIO, where: str) -> Iterator[Item]:
     """Standard input is JSONL when its first non-blank line starts with `{`, else one text."""
+    if hasattr(handle, "buffer"):
+        # Bytes, decoded here like files: the interpreter's stdin may use surrogateescape
+        # (C locale), which turns GBK bytes into surrogates that only fail much later.
+        yield from _iter_byte_stream(handle.buffer, where)
+        return
     first_lines: List[str] = []
+    for line in handle:
+        first_lines.append(line)
+        if line.strip():
+            break
+    if first_lines and first_lines[-1].lstrip(_BOM).lstrip().startswith("{"):
+        yield from _iter_jsonl(_chain(first_lines, handle), where)
+    else:
+        yield _text_doc("stdin", "".join(first_lines) + handle.read(), where)
+
+
+def _iter_byte_stream(stream: BinaryIO, where: str) -> Iterator[Item]:
+    first_lines: List[bytes] = []
+    for line in stream:
+        first_lines.append(line)
+        if line.strip():
+            break
+    if first_lines and first_lines[-1].lstrip(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
+        yield from _iter_jsonl_bytes(_chain(first_lines, stream), where)
+        return
+    data = b"".join(first_lines) + stream.read()
     try:
-        for line in handle:
-            first_lines.append(line)
-            if line.strip():
-                break
-        if first_lines and first_lines[-1].lstrip().startswith("{"):
-            yield from _iter_jsonl(_chain(first_lines, handle), where)
-        else:
-            yield _text_doc("stdin", "".join(first_lines) + handle.read(), where)
+        raw = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        yield InputError("stdin", where, f"not UTF-8 text ({err.reason})")
+        yield InputError("stdin", where, f"not UTF-8 text ({err.reason} at byte {err.start}); "
+                                         "convert it first, e.g. iconv -f GBK -t UTF-8")
+        return
+    yield _text_doc("stdin", raw, where)
 
 
-def _chain(lines: List[str], handle: Iterable[str]) -> Iterator[str]:
+def _chain(lines: List[Any], handle: Iterable[Any]) -> Iterator[Any]:
     yield from lines
     yield from handle
 
@@ -174,13 +280,20 @@ def _iter_jsonl(lines: Iterable[Union[str, InputError]], where: str) -> Iterator
         if isinstance(line, InputError):
             yield line
             continue
+        if lineno == 1 and line.startswith(_BOM):
+            line = line[1:]
         if not line.strip():
             continue
         loc = f"{where}:{lineno}"
         try:
             data = json.loads(line)
         except json.JSONDecodeError as err:
-            yield InputError(loc, loc, f"broken JSON ({err.msg} at column {err.colno})")
+            yield InputError(loc, loc, f"broken JSON at column {err.colno} ({err.msg})")
+            continue
+        except (ValueError, RecursionError) as err:
+            # json.loads raises plain ValueError for integers of more than 4,300 digits and
+            # RecursionError for deeply nested values.
+            yield InputError(loc, loc, f"unreadable JSON ({type(err).__name__}: {str(err)[:200]})")
             continue
         if not isinstance(data, dict) or not isinstance(data.get("text"), str):
             yield InputError(str(data.get("id", loc)) if isinstance(data, dict) else loc, loc,

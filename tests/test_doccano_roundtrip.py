@@ -416,3 +416,37 @@ def test_cli_push_with_model_then_pull_into_a_corpus(settings, tmp_path, monkeyp
     again = runner.invoke(app, ["annotate", "pull", "--project", "cli-model", "--root", str(root),
                                 "--texts", str(texts)])
     assert again.exit_code == 0 and "0 conflicts" in again.output
+
+
+# -- credentials -------------------------------------------------------------------------
+
+def test_generated_password_is_private(doccano):
+    import stat
+    assert doccano.generated_password and doccano.password != "password"
+    work = doccano.workdir
+    assert stat.S_IMODE(work.stat().st_mode) == 0o700
+    for name in ("credentials.json", "db.sqlite3", "secret_key", "logs/init.log", "logs/web.log"):
+        assert stat.S_IMODE((work / name).stat().st_mode) == 0o600, name
+    for log in (work / "logs").iterdir():
+        assert doccano.password not in log.read_text(errors="replace"), log
+    assert json.loads((work / "credentials.json").read_text())["password"] == doccano.password
+
+
+def test_password_from_the_environment_is_set_once_and_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("RELIEF_NER_DOCCANO_PASSWORD", "from-the-env-7")
+    first = start_server(tmp_path / "w", worker=False)
+    try:
+        assert first.password == "from-the-env-7" and not first.generated_password
+        assert isinstance(DoccanoClient(first.settings()).projects(), list)  # the password works
+    finally:
+        first.stop()
+    monkeypatch.delenv("RELIEF_NER_DOCCANO_PASSWORD")
+    second = start_server(tmp_path / "w", worker=False)
+    try:
+        assert second.password == "from-the-env-7" and not second.generated_password
+        assert isinstance(DoccanoClient(second.settings()).projects(), list)
+        log = (tmp_path / "w" / "logs" / "init.log").read_text()
+        assert log.count("doccano user admin") == 1  # not reset on the second start
+        assert "from-the-env-7" not in log
+    finally:
+        second.stop()

@@ -87,3 +87,13 @@ def test_parse_quantity_fuzz(text):
         return
     assert math.isfinite(q.value) and 0 <= q.value <= MAX_VALUE
     assert isinstance(q.unit, str) and q.unit
+
+
+@pytest.mark.parametrize("text, start, end, approx", [
+    ("签约2个项目", 2, 4, False), ("经过5次", 2, 4, False), ("通过3次培训", 2, 4, False),
+    ("约为300万元", 2, 8, True), ("约300万元", 1, 7, True), ("将近30万元", 2, 6, True),
+    ("超过5次", 2, 4, True),
+])
+def test_approximation_words_and_verbs(text, start, end, approx):
+    from relief_ner.quantity import quantity_in_context
+    assert quantity_in_context(text, start, end).approx is approx

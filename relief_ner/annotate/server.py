@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence
 
 from .errors import DoccanoServerError
-from .settings import DEFAULT_PASSWORD, DEFAULT_USER, DoccanoSettings
+from .settings import DEFAULT_PASSWORD, DEFAULT_USER, ENV_PASSWORD, DoccanoSettings
 
 DOCCANO_VERSION = "1.8.4"
 ENV_CACHE = "RELIEF_NER_DOCCANO_CACHE"
@@ -135,6 +135,44 @@ def _run(cmd: Sequence[str], out, what: str, log: Path, env: Optional[Dict[str, 
         raise DoccanoServerError(f"could not {what} ({err}); see {log}:\n{_tail(log)}") from None
 
 
+CREDENTIALS = "credentials.json"
+_PASSWORD_VAR = "RELIEF_NER_DOCCANO_NEW_PASSWORD"
+# Creates or updates the superuser from the environment (not argv, which `ps` shows).
+_SET_USER = f"""
+import os, sys
+sys.path.insert(0, sys.argv[1])
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+name = os.environ["RELIEF_NER_DOCCANO_NEW_USER"]
+user, created = get_user_model().objects.get_or_create(username=name, defaults={{"email": "admin@localhost"}})
+user.is_staff = user.is_superuser = True
+user.set_password(os.environ.pop("{_PASSWORD_VAR}"))
+user.save()
+print(("created" if created else "updated") + " doccano user " + name)
+"""
+
+
+def _owner_only(*paths: Path) -> None:
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            path.chmod(0o700 if path.is_dir() else 0o600)
+
+
+def _private_open(path: Path):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(fd, 0o600)  # also an existing log from an older version
+    return os.fdopen(fd, "a")
+
+
+def _write_private(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    tmp.replace(path)
+
+
 def _tail(path: Path, lines: int = 15) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
@@ -154,6 +192,7 @@ class ServerHandle:
     username: str = DEFAULT_USER
     password: str = field(default=DEFAULT_PASSWORD, repr=False)
     _procs: List[subprocess.Popen] = field(default_factory=list, repr=False, compare=False)
+    generated_password: bool = False
 
     def settings(self) -> DoccanoSettings:
         return DoccanoSettings(self.url, self.username, self.password)
@@ -179,31 +218,49 @@ class ServerHandle:
 
 
 def start_server(workdir: os.PathLike, port: Optional[int] = None, *,
-                 username: str = DEFAULT_USER, password: str = DEFAULT_PASSWORD,
+                 username: str = DEFAULT_USER, password: Optional[str] = None,
                  venv_dir: Optional[Path] = None, python: Optional[str] = None,
                  worker: bool = True, timeout: float = 180.0) -> ServerHandle:
     """Install (if needed), initialise and start doccano on 127.0.0.1:`port` (a free port
-    if None), with its database and media under `workdir`. Returns once the API answers."""
+    if None), with its database and media under `workdir`. Returns once the API answers.
+
+    The password is `password`, else `$RELIEF_NER_DOCCANO_PASSWORD`, else the one stored in
+    `WORKDIR/credentials.json` by an earlier start, else a new random one
+    (`handle.generated_password` is then True: show it once). It is set only when the user
+    is new or the password changed, never passed on a command line (it would show in
+    `ps`) and never logged; the workdir, its database (which holds the user's API token),
+    logs and credentials are readable by their owner only."""
     workdir = Path(workdir).expanduser().resolve()
     logs = workdir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
+    _owner_only(workdir, logs)
     state = _read_json(workdir / STATE)
     if state and any(_is_doccano(p) for p in (state.get("web_pid"), state.get("task_pid"))):
         raise DoccanoServerError(f"a doccano server started from {workdir} is still running "
                                  f"at {state.get('url')}; stop it first")
+    stored = _read_json(workdir / CREDENTIALS) or {}
+    generated = False
+    if not password:
+        password = os.environ.get(ENV_PASSWORD) or (
+            stored.get("password") if stored.get("username") == username else None)
+    if not password:
+        password, generated = secrets.token_urlsafe(12), True
     venv = ensure_venv(venv_dir, python)
     env = _server_env(venv, workdir)
-    with (logs / "init.log").open("a") as out:
+    with _private_open(logs / "init.log") as out:
         # `init` migrates the database and creates the roles; it is idempotent but slow,
-        # so it runs once per workdir. `createuser` also resets the password if the user
-        # exists, so it runs every time and the password given here always works.
+        # so it runs once per workdir.
         if not (workdir / "db.sqlite3").exists() or not (workdir / ".initialised").exists():
             _run([str(venv / "bin" / "doccano"), "init"], out, "initialise doccano",
                  logs / "init.log", env=env, timeout=600)
             (workdir / ".initialised").touch()
-        _run([str(venv / "bin" / "doccano"), "createuser", "--username", username,
-              "--password", password], out, "create the doccano user", logs / "init.log",
-             env=env, timeout=300)
+        if stored.get("username") != username or stored.get("password") != password:
+            _run([str(venv / "bin" / "python"), "-c", _SET_USER, str(_backend_dir(venv))], out,
+                 "create the doccano user", logs / "init.log",
+                 env={**env, "RELIEF_NER_DOCCANO_NEW_USER": username, _PASSWORD_VAR: password},
+                 timeout=300)
+            _write_private(workdir / CREDENTIALS, json.dumps({"username": username, "password": password}))
+    _owner_only(workdir / "db.sqlite3")
     port = port or free_port()
     if _port_taken(port):
         raise DoccanoServerError(f"port {port} on 127.0.0.1 is already in use")
@@ -220,7 +277,8 @@ def start_server(workdir: os.PathLike, port: Optional[int] = None, *,
             procs.append(_spawn([str(venv / "bin" / "doccano"), "task", "--concurrency", "1"],
                                 env, logs / "task.log"))
         handle = ServerHandle(f"http://127.0.0.1:{port}", port, workdir, procs[0].pid,
-                              procs[1].pid if worker else None, username, password, procs)
+                              procs[1].pid if worker else None, username, password, procs,
+                              generated_password=generated)
         (workdir / STATE).write_text(json.dumps(
             {"url": handle.url, "port": port, "web_pid": handle.web_pid,
              "task_pid": handle.task_pid, "username": username}))
@@ -295,7 +353,7 @@ def _backend_dir(venv: Path) -> Path:
 
 
 def _spawn(cmd: Sequence[str], env: Dict[str, str], log: Path) -> subprocess.Popen:
-    out = log.open("a")
+    out = _private_open(log)
     try:
         # A new session makes the PID a process-group id, so stop() reaches gunicorn's and
         # celery's own children through that one PID.

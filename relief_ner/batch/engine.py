@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Deque, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from ..output import Results, doc_results, results_to_json
-from ..readers import InputDoc, InputError, Item
+from ..readers import InputDoc, InputError, Item, MissingDependency
 from .windows import Window, merge_window_results, plan_windows
 
 
@@ -90,8 +90,25 @@ def process(nlp: Any, items: Iterable[Item], *, batch_size: int = 32, n_process:
     side_errors: Deque[InputError] = collections.deque()
 
     def tasks() -> Iterator[_Task]:
+        # An exception raised by `items` is a reader error, not a pipeline error: it is
+        # caught here, where it is raised, so that `_robust_pipe` (which retries what the
+        # pipe drops) never mistakes it for a dead pipe and ends the run as if the input
+        # were exhausted. The rest of a failed iterator cannot be read: the run goes on with
+        # what is in flight and reports the error.
         key = 0
-        for item in items:
+        iterator = iter(items)
+        while True:
+            try:
+                item = next(iterator)
+            except StopIteration:
+                return
+            except MissingDependency:
+                raise
+            except Exception as err:
+                side_errors.append(InputError("<input>", "<input>", f"reading the input failed "
+                                              f"({type(err).__name__}: {err}); the documents after "
+                                              "this point were not read"))
+                return
             if isinstance(item, InputError):
                 side_errors.append(item)
                 continue

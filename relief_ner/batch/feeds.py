@@ -8,24 +8,86 @@ the document id, which is what `--resume` needs to be stable.
 
 from __future__ import annotations
 
+import socket
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
-from typing import Any, Dict, Iterator
+from typing import Any, Dict, Iterator, List, Optional
 
-from ..readers import InputDoc, InputError, Item, MissingDependency
+from ..readers import FetchLimits, InputDoc, InputError, Item, MissingDependency
 from .html import fragment_text
 
 FETCH_TIMEOUT_S = 30.0
 USER_AGENT = "relief_ner feed reader"
+_CHUNK = 64 * 1024
 
 
-def iter_feed_url(url: str, timeout: float = FETCH_TIMEOUT_S) -> Iterator[Item]:
+class FetchError(OSError):
+    """A URL input broke one of its limits (deadline, size, scheme)."""
+
+
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects to http(s) only: a feed URL must not lead to ftp: or file:."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        scheme = urllib.parse.urlsplit(newurl).scheme.lower()
+        if scheme not in ("http", "https"):
+            raise FetchError(f"redirect to a {scheme}: URL refused ({newurl})")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def fetch(url: str, limits: Optional[FetchLimits] = None) -> bytes:
+    """The body of `url` within `limits`: raises FetchError past the deadline or the size
+    cap, urllib's errors otherwise. Each socket read waits at most the time left, so a
+    server that sends one byte every few seconds cannot stretch the deadline."""
+    limits = limits or FetchLimits()
+    deadline = time.monotonic() + limits.deadline
+    opener = urllib.request.build_opener(_HttpOnlyRedirects)
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    with opener.open(request, timeout=min(FETCH_TIMEOUT_S, limits.deadline)) as response:
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > limits.max_bytes:
+            raise FetchError(f"response of {int(declared):,} bytes exceeds the limit of "
+                             f"{limits.max_bytes:,} (--url-max-bytes)")
+        sock = _socket_of(response)
+        chunks: List[bytes] = []
+        size = 0
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise FetchError(f"download not finished after {limits.deadline:g} s (--url-timeout)")
+            if sock is not None:
+                sock.settimeout(min(left, FETCH_TIMEOUT_S))
+            try:
+                chunk = response.read1(_CHUNK) if hasattr(response, "read1") else response.read(_CHUNK)
+            except socket.timeout:
+                if time.monotonic() >= deadline:
+                    raise FetchError(f"download not finished after {limits.deadline:g} s (--url-timeout)") from None
+                raise
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > limits.max_bytes:
+                raise FetchError(f"response exceeds the limit of {limits.max_bytes:,} bytes (--url-max-bytes)")
+            chunks.append(chunk)
+
+
+def _socket_of(response: Any) -> Optional[socket.socket]:
+    try:
+        return response.fp.raw._sock  # http.client keeps it here; private, hence the guard
+    except AttributeError:
+        return None
+
+
+def iter_feed_url(url: str, limits: Optional[FetchLimits] = None) -> Iterator[Item]:
     # Fetched here rather than by feedparser, which has no time-out: a machine without
     # network must fail fast and say why, not hang.
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            data = response.read()
+        data = fetch(url, limits)
+    except FetchError as err:
+        yield InputError(url, url, f"cannot fetch feed: {err}")
+        return
     except urllib.error.HTTPError as err:
         yield InputError(url, url, f"cannot fetch feed: HTTP {err.code} {err.reason}")
         return

@@ -39,7 +39,7 @@ def page_doc(data: bytes, doc_id: str, where: str) -> Item:
     for key, value in (("title", found.title), ("date", found.date), ("source", found.url)):
         if value:
             extra[key] = value
-    return InputDoc(doc_id, text, extra, where=where, keep_text=True)
+    return InputDoc(doc_id, text, extra, where=where, keep_text=True, whole_file=True)
 
 
 class _TextParser(HTMLParser):

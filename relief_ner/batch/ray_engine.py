@@ -24,7 +24,7 @@ import io
 import json
 from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional
 
-from ..readers import InputDoc, InputError, Item, MissingDependency, expand_sources, read_source
+from ..readers import FetchLimits, InputDoc, InputError, Item, MissingDependency, expand_sources, read_source
 from .engine import DocResult, Outcome
 
 _READ_BLOCK_ROWS = 256  # documents per block a read task emits: bounded memory per file
@@ -165,7 +165,8 @@ class RaySummary:
 def process_ray(paths: Iterable[str], *, model: str, window: Optional[int] = None,
                 batch_size: int = 32, concurrency: int = 2, gpu: bool = False,
                 with_text: bool = False, done_ids: Iterable[str] = (),
-                summary: Optional[RaySummary] = None, int8: Optional[bool] = None) -> Iterator[Outcome]:
+                summary: Optional[RaySummary] = None, int8: Optional[bool] = None,
+                limits: Optional[FetchLimits] = None) -> Iterator[Outcome]:
     """Like `engine.process` over `readers.iter_inputs(paths)`, on the Ray cluster this
     process is connected to (`init_ray`). Output order is not input order."""
     ray = import_ray()
@@ -180,7 +181,7 @@ def process_ray(paths: Iterable[str], *, model: str, window: Optional[int] = Non
             raise RayEngineError("--engine ray reads files, folders and feed URLs, not stdin")
         elif source.startswith(("http://", "https://")):
             from .feeds import iter_feed_url
-            feed_rows.extend(_item_row(item) for item in iter_feed_url(source))
+            feed_rows.extend(_item_row(item) for item in iter_feed_url(source, limits=limits))
         else:
             files.append(source)
     datasets = []

@@ -74,8 +74,8 @@ def output_format(output: str, fmt: Optional[str]) -> str:
 
 
 def errors_path(output: str) -> Optional[Path]:
-    """`OUT.errors.jsonl` beside the output (none for stdout)."""
-    if output == "-":
+    """`OUT.errors.jsonl` beside the output (none for stdout, a device or a pipe)."""
+    if output == "-" or _is_stream(Path(output)):
         return None
     path = Path(output)
     stem = path.name[: -len(path.suffix)] if path.suffix else path.name
@@ -108,13 +108,55 @@ def open_writer(output: str, fmt: Optional[str] = None, *, resume: bool = False,
             raise OutputError("Parquet cannot go to stdout: give -o OUT.parquet")
         return StreamWriter(sys.stdout, kind)
     path = Path(output)
+    if _is_stream(path):
+        # /dev/stdout, a named pipe, /dev/null: written like stdout, never read back (the
+        # resume scan would read its own pipe or an endless device).
+        if resume:
+            raise OutputError(f"--resume needs an output file; {path} is a device or pipe")
+        if kind == "parquet":
+            raise OutputError(f"Parquet output is a folder, not {path}")
+        try:
+            return StreamWriter(path.open("w", encoding="utf-8"), kind, name=str(path))
+        except OSError as err:
+            raise OutputError(f"cannot write to {path}: {err.strerror}") from None
+    if path.is_dir() and kind != "parquet":
+        raise OutputError(f"{path} is a folder: give the output a file name (a .parquet output is a folder)")
     if _exists(path) and not (resume or overwrite):
         raise OutputError(f"{path} exists: add --resume to continue that run or --overwrite to replace it")
     if path.exists() and overwrite and not resume:
         _remove_output(path, kind)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"cannot create the folder of {path}: {err.strerror or err} "
+                          f"({path.parent} or a folder above it is a file, or not writable)") from None
+    if kind != "parquet":
+        _probe_writable(path)
     cls = {"jsonl": JsonlWriter, "csv": CsvWriter, "parquet": ParquetWriter}[kind]
     return cls(path)
+
+
+def _is_stream(path: Path) -> bool:
+    """A character device, FIFO or socket (also through a symlink such as /dev/stdout)."""
+    import stat
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
+def _probe_writable(path: Path) -> None:
+    """Fail before any work if the file cannot be created or appended to (`/proc/x.jsonl`,
+    a read-only place); a file created by the probe is removed again (no empty outputs)."""
+    existed = path.exists()
+    try:
+        with path.open("ab"):
+            pass
+    except OSError as err:
+        raise OutputError(f"cannot write {path}: {err.strerror or err}") from None
+    if not existed:
+        path.unlink()
 
 
 def _exists(path: Path) -> bool:
@@ -148,19 +190,30 @@ def _fsync_append(handle: BinaryIO, data: bytes) -> None:
 class StreamWriter(Writer):
     """stdout: flushed per batch; nothing to resume."""
 
-    def __init__(self, stream: Any, kind: str) -> None:
+    def __init__(self, stream: Any, kind: str, name: str = "stdout") -> None:
         super().__init__()
         self.stream = stream
         self.kind = kind
+        self.name = name
         self._header = kind == "csv"
 
     def write_batch(self, results: Sequence[DocResult]) -> None:
-        if self.kind == "csv":
-            self.stream.write(_csv_text(results, header=self._header))
-            self._header = False
-        else:
-            self.stream.write("".join(_json_line(r) for r in results))
-        self.stream.flush()
+        try:
+            if self.kind == "csv":
+                self.stream.write(_csv_text(results, header=self._header))
+                self._header = False
+            else:
+                self.stream.write("".join(_json_line(r) for r in results))
+            self.stream.flush()
+        except OSError as err:  # /dev/full, a closed pipe
+            raise OutputError(f"cannot write to {self.name}: {err.strerror or err}") from None
+
+    def close(self) -> None:
+        if self.stream is not sys.stdout:
+            try:
+                self.stream.close()
+            except OSError:
+                pass
 
 
 class JsonlWriter(Writer):
@@ -176,9 +229,12 @@ class JsonlWriter(Writer):
 
     def write_batch(self, results: Sequence[DocResult]) -> None:
         if results:
-            if self._handle is None:
-                self._handle = self.path.open("ab")
-            _fsync_append(self._handle, "".join(_json_line(r) for r in results).encode("utf-8"))
+            try:
+                if self._handle is None:
+                    self._handle = self.path.open("ab")
+                _fsync_append(self._handle, "".join(_json_line(r) for r in results).encode("utf-8"))
+            except OSError as err:  # disk full, quota
+                raise OutputError(f"cannot write to {self.path}: {err.strerror or err}") from None
 
     def close(self) -> None:
         if self._handle is not None:
@@ -438,8 +494,11 @@ class ErrorLog:
         self._buffer: List[str] = []
         self._handle: Optional[BinaryIO] = None
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = path.open("wb")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._handle = path.open("wb")
+            except OSError as err:
+                raise OutputError(f"cannot write the errors file {path}: {err.strerror or err}") from None
 
     def add(self, error: InputError) -> None:
         self.count += 1

@@ -36,7 +36,9 @@ def server_start(
     workdir: Path = typer.Option(default_workdir(), "--workdir", help=f"Database and media (env {ENV_HOME})."),
     port: int = typer.Option(8000, "--port"),
     user: str = typer.Option("admin", "--user"),
-    password: str = typer.Option("password", "--password", help=PASSWORD_HELP),
+    password: Optional[str] = typer.Option(
+        None, "--password", help=PASSWORD_HELP + " Default: the environment, else the password stored "
+        "in WORKDIR/credentials.json (mode 0600) by an earlier start, else a new random one, shown once."),
     venv: Optional[Path] = typer.Option(None, "--venv", help="doccano's venv (env RELIEF_NER_DOCCANO_CACHE)."),
 ) -> None:
     """Install doccano into its own venv if needed and serve it on 127.0.0.1."""
@@ -48,6 +50,10 @@ def server_start(
         fail(str(e), 1)
     err.print(f"doccano is running at {handle.url} (web pid {handle.web_pid}, worker pid "
               f"{handle.task_pid}); stop it with: relief-ner annotate server stop --workdir {handle.workdir}")
+    if handle.generated_password:
+        err.print(f"user [bold]{handle.username}[/], new password [bold]{handle.password}[/] (shown once; "
+                  f"stored for the next start in {handle.workdir / 'credentials.json'}, readable by you only; "
+                  f"export {'RELIEF_NER_DOCCANO_PASSWORD'}=… for push/pull)")
 
 
 @server_app.command("stop")

@@ -46,6 +46,10 @@ def extract(
     ray_address: Optional[str] = typer.Option(None, "--ray-address",
                                               help="Ray cluster to join ('auto' or ray://host:10001); default: start Ray locally."),
     concurrency: int = typer.Option(2, "--concurrency", min=1, help="Ray actors (pipeline copies)."),
+    url_timeout: float = typer.Option(60.0, "--url-timeout", min=0.1,
+                                      help="Seconds a URL input may take in all (connect + whole download)."),
+    url_max_bytes: int = typer.Option(50 * 2**20, "--url-max-bytes", min=1,
+                                      help="Largest response a URL input may send, in bytes."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Extract entities, relations and records: one JSON line per document (or one CSV /
@@ -53,7 +57,7 @@ def extract(
     from ..batch.engine import DeviceError, Outcome, process, select_device
     from ..batch.windows import pipeline_window
     from ..batch.writers import ErrorLog, OutputError, errors_path, open_writer
-    from ..readers import MissingDependency, iter_inputs
+    from ..readers import FetchLimits, MissingDependency, iter_inputs
 
     if engine not in ("local", "ray"):
         fail(f"--engine must be 'local' or 'ray', not {engine!r}")
@@ -68,10 +72,11 @@ def extract(
     if writer.done_ids:
         err.print(f"resume: {len(writer.done_ids):,} documents already in {escape(output)} are skipped")
     stats = _Stats()
+    limits = FetchLimits(deadline=url_timeout, max_bytes=url_max_bytes)
     outcomes: Iterable[Outcome]
     if engine == "ray":
         outcomes = _ray_outcomes(paths, model, window, batch_size, concurrency, gpu >= 0, with_text,
-                                 writer.done_ids, ray_address, stats, int8)
+                                 writer.done_ids, ray_address, stats, int8, limits)
     else:
         if gpu >= 0:
             try:
@@ -84,10 +89,14 @@ def extract(
         except ValueError as e:
             fail(str(e))
         stats.start = time.perf_counter()  # throughput without start-up, as before
-        outcomes = process(nlp, _skip_done(iter_inputs(paths), writer.done_ids, stats),
+        outcomes = process(nlp, _skip_done(iter_inputs(paths, limits=limits), writer.done_ids, stats),
                            batch_size=batch_size, n_process=n_process, window=size,
                            with_text=with_text)
-    errlog = ErrorLog(errors_path(output))
+    try:
+        errlog = ErrorLog(errors_path(output))
+    except OutputError as e:
+        writer.close()
+        fail(str(e))
     stop = _StopRequest()
     try:
         with _stop_on_signals(stop):
@@ -126,7 +135,7 @@ def _skip_done(items, done_ids, stats: _Stats):
 
 
 def _ray_outcomes(paths, model, window, batch_size, concurrency, gpu, with_text, done_ids,
-                  address, stats: _Stats, int8: Optional[bool] = None):
+                  address, stats: _Stats, int8: Optional[bool] = None, limits=None):
     from ..batch.ray_engine import RayEngineError, RaySummary, init_ray, process_ray
     from ..readers import MissingDependency
     summary = RaySummary()
@@ -139,7 +148,7 @@ def _ray_outcomes(paths, model, window, batch_size, concurrency, gpu, with_text,
     try:
         yield from process_ray(paths, model=model, window=window, batch_size=batch_size,
                                concurrency=concurrency, gpu=gpu, with_text=with_text,
-                               done_ids=done_ids, summary=summary, int8=int8)
+                               done_ids=done_ids, summary=summary, int8=int8, limits=limits)
     except RayEngineError as e:
         fail(str(e))
     finally:
@@ -149,8 +158,8 @@ def _ray_outcomes(paths, model, window, batch_size, concurrency, gpu, with_text,
 def _write_all(outcomes: Iterable, writer, errlog, batch_size: int, quiet: bool, stats: _Stats,
                stop: Optional["_StopRequest"] = None) -> None:
     """Commit every `batch_size` documents; on Ctrl-C or SIGTERM, commit what is complete
-    first. The signal only sets a flag that is checked between documents, so it never
-    interrupts a write half-way (which would leave half a batch in the file)."""
+    first. The signal stops the run at once, also inside a long document, except while a
+    batch is being written: then it waits for the write to end, so that no output is torn."""
     from ..readers import InputError
     batch: list = []
     show_progress = not quiet and err.is_terminal
@@ -158,8 +167,16 @@ def _write_all(outcomes: Iterable, writer, errlog, batch_size: int, quiet: bool,
     def commit() -> None:
         pending = list(batch)
         batch.clear()  # a failing write must not be retried by the `finally` below
-        writer.write_batch(pending)
-        errlog.commit()
+        if stop is not None:
+            stop.writing = True
+        try:
+            writer.write_batch(pending)
+            errlog.commit()
+        finally:
+            if stop is not None:
+                stop.writing = False
+        if stop is not None and stop.requested:
+            raise KeyboardInterrupt
 
     with progress_bar(not show_progress) as progress:
         task = progress.add_task("extracting", total=None, rate="")
@@ -180,10 +197,11 @@ def _write_all(outcomes: Iterable, writer, errlog, batch_size: int, quiet: bool,
                 progress.update(task, advance=1, rate=stats.rate())
                 if len(batch) >= batch_size:
                     commit()
-                if stop is not None and stop.requested:
-                    raise KeyboardInterrupt
         finally:
-            # Whatever is complete is written, also when the run stops on an exception.
+            # Whatever is complete is written, also when the run stops on an exception
+            # (a stop requested during this last write is the one being handled).
+            if stop is not None:
+                stop.requested = False
             commit()
 
 
@@ -199,16 +217,18 @@ def _summary(stats: _Stats, output: str, errlog) -> None:
 
 class _StopRequest:
     requested = False
+    writing = False
 
 
 @contextmanager
 def _stop_on_signals(stop: _StopRequest) -> Iterator[None]:
-    """Ctrl-C and a scheduler's SIGTERM ask the run to stop at the next document boundary;
-    a second signal stops at once."""
+    """Ctrl-C and a scheduler's SIGTERM stop the run at once (what is complete is then
+    committed); during a write they take effect when the write is done."""
     def handler(signum, frame):
-        if stop.requested:
-            raise KeyboardInterrupt
-        stop.requested = True
+        if stop.writing:
+            stop.requested = True
+            return
+        raise KeyboardInterrupt
 
     try:
         previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}

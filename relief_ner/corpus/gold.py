@@ -202,7 +202,7 @@ def _iter_json_lines(path: Path) -> Iterator[tuple]:
             try:
                 yield where, json.loads(line)
             except json.JSONDecodeError as err:
-                raise CorpusError(f"{where}: broken JSON ({err.msg} at column {err.colno})") from None
+                raise CorpusError(f"{where}: broken JSON at column {err.colno} ({err.msg})") from None
 
 
 def read_gold(path: PathLike) -> Iterator[GoldDoc]:
