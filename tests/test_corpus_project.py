@@ -94,3 +94,25 @@ def test_cli_split_stats_build(project, tmp_path):
     assert len(train) == 8
     assert [(e.text, e.label_) for e in train[0].ents][1] == ("5万元", "MONEY")
     assert [r.label for r in train[0]._.relations] == ["PROVIDER", "RECIPIENT"]
+
+
+def test_extend_split_keeps_old_parts_and_reaches_the_fractions():
+    from relief_ner.corpus.gold import GoldDoc, GoldEntity, GoldRelation
+    from relief_ner.corpus.project import extend_split
+
+    def doc(i):
+        ents = [GoldEntity(1, "ORG", 0, 1), GoldEntity(2, "LOC", 1, 2), GoldEntity(3, "MONEY", 2, 3, 1.0, "CNY", False),
+                GoldEntity(4, "AREA", 3, 4, 1.0, "m2", False), GoldEntity(5, "COUNT", 4, 5, 1.0, "户", False)]
+        rels = [GoldRelation(1, 3, 1, "PROVIDER"), GoldRelation(2, 3, 2, "RECIPIENT")]
+        return GoldDoc(f"d{i:03d}", "甲乙丙丁戊", ents, rels)
+
+    docs = [doc(i) for i in range(100)]
+    previous = {"seed": 13, "fractions": [0.7, 0.15, 0.15], "train": ["d000", "d001", "d002"],
+                "dev": ["d003"], "test": ["d004", "d005"]}
+    split = extend_split(previous, docs, seed=5, fractions=(0.66, 0.17, 0.17))
+    assert set(previous["test"]) <= set(split["test"]) and set(previous["dev"]) <= set(split["dev"])
+    assert set(previous["train"]) <= set(split["train"])
+    assert len(split["test"]) == len(split["dev"]) == 17
+    assert sorted(split["train"] + split["dev"] + split["test"]) == sorted(d.id for d in docs)
+    assert split["history"] == [{"seed": 13, "fractions": [0.7, 0.15, 0.15], "documents": 6}]
+    assert extend_split(previous, docs, seed=5, fractions=(0.66, 0.17, 0.17)) == split

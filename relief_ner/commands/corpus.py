@@ -49,17 +49,28 @@ def corpus_split(
     root: Path = typer.Option(Path("."), "--root", help=ROOT_HELP),
     texts: Optional[Path] = typer.Option(None, "--texts", help=TEXTS_HELP),
     seed: int = typer.Option(13, "--seed"),
+    fractions: Optional[List[float]] = typer.Option(None, "--fraction", help="train, dev, test fractions (three times; default 0.7 0.15 0.15)."),
+    extend: bool = typer.Option(False, "--extend", help="Keep every document where it is and deal out the new ones (dev/test grow to their fractions)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing split (the test split changes!)."),
 ) -> None:
     """Write corpus/splits.json: a seeded train/dev/test split by document."""
     from ..corpus import CorpusError
-    from ..corpus.project import load_corpus, make_split
+    from ..corpus.project import DEFAULT_FRACTIONS, extend_split, load_corpus, make_split
 
     layout, store = _layout_and_texts(root, texts)
-    if layout.splits_file.exists() and not force:
-        fail(f"{layout.splits_file} exists; the test split must stay fixed (use --force to replace it)")
+    parts = tuple(fractions) if fractions else DEFAULT_FRACTIONS
+    if len(parts) != 3 or abs(sum(parts) - 1) > 1e-6:
+        fail("--fraction takes three fractions that add up to 1 (train, dev, test)")
+    if layout.splits_file.exists() and not (force or extend):
+        fail(f"{layout.splits_file} exists; the test split must stay fixed (use --extend to grow it "
+             "to new documents, --force to replace it)")
     try:
-        split = make_split(load_corpus(layout, store), seed=seed)
+        docs = load_corpus(layout, store)
+        if extend:
+            previous = json.loads(layout.splits_file.read_text(encoding="utf-8"))
+            split = extend_split(previous, docs, seed=seed, fractions=parts)
+        else:
+            split = make_split(docs, seed=seed, fractions=parts)
     except CorpusError as e:
         fail(str(e))
     layout.splits_file.write_text(json.dumps(split, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

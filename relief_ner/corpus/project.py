@@ -96,6 +96,43 @@ def make_split(docs: Sequence[GoldDoc], seed: int = 13,
     raise CorpusError("no split found where every part has every label; annotate more documents")
 
 
+def extend_split(previous: Dict[str, object], docs: Sequence[GoldDoc], seed: int,
+                 fractions: Sequence[float] = DEFAULT_FRACTIONS,
+                 max_tries: int = 1000) -> Dict[str, object]:
+    """Grow a split to a larger corpus: every document keeps the part it had (so the old
+    test documents stay in test and figures on them stay comparable), and the new ones are
+    dealt out, seeded, so that dev and test each reach their fraction of all documents.
+    Reshuffles (seed, seed+1, ...) until every part has every label and relation type."""
+    import math
+    old = {name: list(previous[name]) for name in SPLITS}  # type: ignore[arg-type]
+    known = {i for ids in old.values() for i in ids}
+    by_id = {d.id: d for d in docs}
+    missing = sorted(known - set(by_id))
+    if missing:
+        raise CorpusError(f"{len(missing)} documents of the previous split have no annotation "
+                          f"({', '.join(missing[:3])} …)")
+    new = sorted(set(by_id) - known)
+    total = len(by_id)
+    want = {name: max(0, math.ceil(total * f) - len(old[name]))
+            for name, f in zip(("dev", "test"), fractions[1:])}
+    if sum(want.values()) > len(new):
+        raise CorpusError(f"{len(new)} new documents cannot bring dev and test to "
+                          f"{fractions[1]:.0%}/{fractions[2]:.0%} of {total}")
+    for attempt in range(max_tries):
+        order = new[:]
+        random.Random(seed + attempt).shuffle(order)
+        parts = {"test": old["test"] + order[:want["test"]],
+                 "dev": old["dev"] + order[want["test"]:want["test"] + want["dev"]],
+                 "train": old["train"] + order[want["test"] + want["dev"]:]}
+        if all(_covers(by_id[i] for i in part) for part in parts.values()):
+            history = list(previous.get("history", [])) + [  # type: ignore[arg-type]
+                {k: previous[k] for k in ("seed", "fractions") if k in previous}
+                | {"documents": len(known)}]
+            return {"seed": seed + attempt, "fractions": list(fractions), "history": history,
+                    **{k: sorted(parts[k]) for k in SPLITS}}
+    raise CorpusError("no extension found where every part has every label")
+
+
 def _covers(docs: Iterable[GoldDoc]) -> bool:
     labels, rels = set(), set()
     for d in docs:
