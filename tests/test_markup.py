@@ -62,3 +62,24 @@ def test_untagged_repeat_is_a_warning():
     doc = parse_gold_record({"id": "d", "text": text, "entities": [
         {"id": 1, "label": "LOC", "start_offset": 0, "end_offset": 5}]}, "t")
     assert len(check(doc).warnings) == 1
+
+
+def test_agreement_command_on_markup_folders(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from relief_ner.commands import app
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    markup = to_markup(gold())
+    (a / "doc1.txt").write_text(markup, encoding="utf-8")
+    (b / "doc1.txt").write_text(markup.replace("\n3 PROVIDER 2", ""), encoding="utf-8")
+    result = CliRunner().invoke(app, ["corpus", "agreement", str(a), str(b), "--json"])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.stdout)
+    assert scores["documents"] == ["doc1"]
+    assert scores["entities"]["micro"]["f"] == 1.0
+    assert scores["relations"]["PROVIDER"]["r"] == 0.0 and scores["relations"]["RECIPIENT"]["f"] == 1.0

@@ -294,3 +294,51 @@ def corpus_markup_import(
     err.print(", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "nothing imported")
     if errors:
         fail(f"{errors} of {len(paths)} files have errors", code=1)
+
+
+@corpus_app.command("agreement")
+def corpus_agreement(
+    first: Path = typer.Argument(..., help="First annotation: a folder of markup files, or gold/stand-off JSONL (file or folder)."),
+    second: Path = typer.Argument(..., help="Second annotation of (some of) the same documents, same kinds of input."),
+    texts: Optional[Path] = typer.Option(None, "--texts", help=TEXTS_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+) -> None:
+    """Agreement of two annotations of the same documents, per label, for relations, records
+    and values (the project's scorer: F1 is symmetric)."""
+    import spacy
+
+    from ..corpus import CorpusError, TextStore, read_any
+    from ..corpus.agreement import agreement
+    from ..corpus.markup import HEADER, from_markup
+    from .evaluate import ROW_KEYS, format_row
+
+    store = TextStore(texts)
+
+    def load(path: Path):
+        files = sorted(path.glob("*")) if path.is_dir() else [path]
+        docs = []
+        for f in files:
+            if f.suffix == ".txt":
+                markup = f.read_text(encoding="utf-8")
+                if markup.startswith(HEADER):
+                    docs.append(from_markup(markup, where=str(f)))
+            elif f.suffix == ".jsonl":
+                docs.extend(read_any(f, store))
+        return docs
+
+    try:
+        scores, shared = agreement(spacy.blank("zh"), load(first), load(second))
+    except (CorpusError, ValueError) as e:
+        fail(str(e))
+    if not shared:
+        fail("the two annotations share no document")
+    if as_json:
+        print(json.dumps({**scores.to_dict(), "documents": shared}, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"agreement on {len(shared)} documents")
+    table.add_column("")
+    for col in ("P", "R", "F", "support"):
+        table.add_column(col, justify="right")
+    for key in ROW_KEYS:
+        table.add_row(*format_row({"x": scores}, ["x"], key))
+    Console().print(table)
