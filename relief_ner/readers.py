@@ -193,15 +193,13 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _checked(doc: InputDoc) -> Item:
-    """The document, or an error for text that no pipeline can read (empty, or with a lone
-    surrogate, which JSON's \\ud800 escapes can carry but UTF-8 cannot encode)."""
+    """The document, or an error for text that no pipeline can read (a lone surrogate,
+    which JSON's \\ud800 escapes can carry but UTF-8 cannot encode)."""
     bad = _SURROGATE.search(doc.text)
     if bad:
         return InputError(doc.id, doc.where or doc.id,
                           f"text holds a lone surrogate (U+{ord(bad.group()):04X}) at character "
                           f"{bad.start()}: not valid Unicode")
-    if not doc.text.strip():
-        return InputError(doc.id, doc.where or doc.id, "empty document: nothing to extract")
     return doc
 
 

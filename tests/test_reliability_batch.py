@@ -298,8 +298,12 @@ def test_lone_surrogate_and_empty_documents_are_reported(tmp_path):
     src.write_text('{"id": "s", "text": "\\ud800捐赠10万元"}\n{"id": "e", "text": " \\n"}\n' + _doc_line(1) + "\n",
                    encoding="utf-8")
     items = list(iter_inputs([str(src)]))
-    assert [type(i).__name__ for i in items] == ["InputError", "InputError", "InputDoc"]
-    assert "lone surrogate" in items[0].reason and "empty document" in items[1].reason
+    assert [type(i).__name__ for i in items] == ["InputError", "InputDoc", "InputDoc"]
+    assert "lone surrogate" in items[0].reason
+    out = tmp_path / "o.jsonl"
+    result = _extract(src, "-o", out)
+    assert [r["id"] for r in _lines(out)] == ["e", "d1"]  # the empty one is kept, and said
+    assert "e: empty document" in result.output and "1 empty" in result.output
     with pytest.raises(ValueError, match="lone surrogate .U\\+D800. at character 2"):
         relief_ner.load("rules")("捐赠\ud800")
 

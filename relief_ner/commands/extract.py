@@ -117,7 +117,7 @@ def extract(
 
 class _Stats:
     def __init__(self) -> None:
-        self.docs = self.chars = self.records = self.skipped = 0
+        self.docs = self.chars = self.records = self.skipped = self.empty = 0
         self.start = time.perf_counter()
 
     def rate(self) -> str:
@@ -191,6 +191,11 @@ def _write_all(outcomes: Iterable, writer, errlog, batch_size: int, quiet: bool,
                         err.print(f"[yellow]more inputs skipped[/]{where}")
                     continue
                 batch.append(outcome)
+                if not outcome.text.strip():
+                    # Kept in the output (resume and joins need every id), but said.
+                    stats.empty += 1
+                    if stats.empty <= MAX_ERRORS_SHOWN:
+                        err.print(f"[yellow]note[/] {escape(outcome.id)}: empty document, nothing to extract")
                 stats.docs += 1
                 stats.chars += outcome.n_chars
                 stats.records += len(outcome.record["records"])
@@ -208,6 +213,8 @@ def _write_all(outcomes: Iterable, writer, errlog, batch_size: int, quiet: bool,
 def _summary(stats: _Stats, output: str, errlog) -> None:
     elapsed = time.perf_counter() - stats.start
     skipped = f"; {stats.skipped:,} already done" if stats.skipped else ""
+    if stats.empty:
+        skipped += f"; {stats.empty:,} empty"
     err.print(f"{stats.docs:,} documents, {stats.chars:,} characters, {stats.records:,} records in "
               f"{elapsed:.1f} s ({stats.docs / max(elapsed, 1e-9):,.1f} docs/s, "
               f"{stats.chars / max(elapsed, 1e-9):,.0f} chars/s); {errlog.count} skipped{skipped}")
