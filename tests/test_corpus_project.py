@@ -116,3 +116,20 @@ def test_extend_split_keeps_old_parts_and_reaches_the_fractions():
     assert sorted(split["train"] + split["dev"] + split["test"]) == sorted(d.id for d in docs)
     assert split["history"] == [{"seed": 13, "fractions": [0.7, 0.15, 0.15], "documents": 6}]
     assert extend_split(previous, docs, seed=5, fractions=(0.66, 0.17, 0.17)) == split
+
+
+def test_committed_corpus_is_consistent():
+    """Every committed stand-off file matches its source text (sha256, offsets, values) and
+    sits in exactly one part of the committed split, and every part has every label."""
+    from pathlib import Path
+
+    from relief_ner.corpus import TextStore
+    from relief_ner.corpus.project import CorpusLayout, _covers, load_corpus, read_split
+
+    layout = CorpusLayout(Path(__file__).resolve().parent.parent)
+    docs = {d.id: d for d in load_corpus(layout, TextStore())}
+    split = read_split(layout)
+    ids = [i for part in split.values() for i in part]
+    assert len(ids) == len(set(ids)) and set(ids) == set(docs)
+    for part in split.values():
+        assert _covers(docs[i] for i in part)
