@@ -10,44 +10,18 @@ and benchmarks.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Set, Tuple
+from typing import Dict, Iterable, List, Tuple
 
 from spacy.tokens import Doc
 
-from .pipeline.record_builder import build_records
+from .records import build_records
 from .schema import ENTITY_LABELS, MEASURE_LABELS, RELATION_LABELS
+from .scoring import PRF, entity_set, record_set, relation_set, same_value
 
-
-@dataclass
-class PRF:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def add(self, gold: Set, pred: Set) -> None:
-        self.tp += len(gold & pred)
-        self.fp += len(pred - gold)
-        self.fn += len(gold - pred)
-
-    def to_dict(self) -> Dict[str, float]:
-        return {"p": round(self.precision, 4), "r": round(self.recall, 4),
-                "f": round(self.f1, 4), "tp": self.tp, "fp": self.fp, "fn": self.fn}
+__all__ = ["PRF", "Scores", "entity_set", "error_kinds", "record_set", "relation_set", "same_value",
+           "score_docs"]
 
 
 @dataclass
@@ -83,32 +57,6 @@ class Scores:
                 "record_f": self.records.f1, "value_acc": self.value_accuracy}
 
 
-def entity_set(doc: Doc) -> Set[Tuple[int, int, str]]:
-    return {(e.start_char, e.end_char, e.label_) for e in doc.ents}
-
-
-def relation_set(doc: Doc) -> Set[Tuple[int, int, int, int, str]]:
-    return {(r.head.start_char, r.head.end_char, r.tail.start_char, r.tail.end_char, r.label)
-            for r in doc._.relations}
-
-
-def record_set(doc: Doc, records=None) -> Set[tuple]:
-    if records is None:
-        records = doc._.records
-    out = set()
-    for rec in records:
-        providers = tuple(sorted(p["text"] for p in rec.providers))
-        recipients = tuple(sorted(r["text"] for r in rec.recipients))
-        for m in rec.measures:
-            out.add((providers, recipients, m["start"], m["end"]))
-    return out
-
-
-def _same_value(a, b) -> bool:
-    return (a is not None and b is not None and a.unit == b.unit and a.approx == b.approx
-            and math.isclose(a.value, b.value, rel_tol=1e-6, abs_tol=1e-9))
-
-
 def score_docs(pairs: Iterable[Tuple[Doc, Doc]]) -> Scores:
     """Score (gold, predicted) doc pairs; the texts of each pair must be identical."""
     scores = Scores()
@@ -134,7 +82,7 @@ def score_docs(pairs: Iterable[Tuple[Doc, Doc]]) -> Scores:
             key = (ent.start_char, ent.end_char, ent.label_)
             if ent.label_ in MEASURE_LABELS and key in pred_by_span:
                 scores.values_total += 1
-                if _same_value(ent._.quantity, pred_by_span[key]._.quantity):
+                if same_value(ent._.quantity, pred_by_span[key]._.quantity):
                     scores.values_correct += 1
     return scores
 
@@ -184,7 +132,7 @@ def error_kinds(pairs: Iterable[Tuple[Doc, Doc]], examples_per_kind: int = 3) ->
         for ent in gold.ents:
             key = (ent.start_char, ent.end_char, ent.label_)
             if ent.label_ in MEASURE_LABELS and key in pred_by_span:
-                if not _same_value(ent._.quantity, pred_by_span[key]._.quantity):
+                if not same_value(ent._.quantity, pred_by_span[key]._.quantity):
                     add(f"VALUE {ent.label_} wrong", text, ent.start_char, ent.end_char)
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return [(kind, n, examples[kind]) for kind, n in ranked]

@@ -34,8 +34,8 @@ class Relation:
 
     def to_dict(self) -> Dict[str, Any]:
         return {
-            "head": _span_dict(self.head),
-            "tail": _span_dict(self.tail),
+            "head": span_dict(self.head),
+            "tail": span_dict(self.tail),
             "label": self.label,
             "score": self.score,
         }
@@ -77,8 +77,19 @@ class AssistanceRecord:
         return [*self.money, *self.counts, *self.areas]
 
 
-def _span_dict(span: Span) -> Dict[str, Any]:
-    return {"text": span.text, "label": span.label_, "start": span.start_char, "end": span.end_char}
+def span_dict(span: Span, label: bool = True, value: bool = False) -> Dict[str, Any]:
+    """The JSON form of a span, the one used everywhere in the output: text and offsets,
+    its label (not for a record's measures, whose field says what they are) and, for a
+    measure with `value`, its normalised value, unit and approx flag."""
+    out: Dict[str, Any] = {"text": span.text}
+    if label:
+        out["label"] = span.label_
+    out.update(start=span.start_char, end=span.end_char)
+    if value:
+        q = span._.quantity
+        out.update(value=q.value if q else None, unit=q.unit if q else None,
+                   approx=q.approx if q else None)
+    return out
 
 
 def _char_span(doc: Doc, start: int, end: int, ents: Optional[Dict[Tuple[int, int], Span]] = None) -> Span:

@@ -38,8 +38,8 @@ def load(name: Union[str, Path] = "default", *, int8: Optional[bool] = None) -> 
     shipped model (`relief_ner.loading.shipped_names()`, e.g. `"transformer"`) or a path to
     a pipeline saved with `nlp.to_disk` / `spacy train`.
 
-    `int8`: quantise the transformer's Linear layers to int8 for CPU inference (about twice
-    as fast, somewhat less accurate: docs/MODEL.md); `None` follows the pipeline's meta
+    `int8`: quantise the transformer's Linear layers to int8 for CPU inference (about 1.3
+    times as fast, somewhat less accurate: docs/MODEL.md); `None` follows the pipeline's meta
     (`relief-ner ship --int8`; the shipped default runs in float32), `False` keeps float32
     (e.g. to fine-tune the loaded pipeline further).
     Never applied on a GPU (`spacy.require_gpu()` before loading).

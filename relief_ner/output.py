@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Optional
 
 from spacy.tokens import Doc
 
+from .extensions import span_dict
 from .schema import MEASURE_LABELS
 
 RESULT_KEYS = ("entities", "relations", "records")
@@ -21,13 +22,7 @@ Results = Dict[str, List[Dict[str, Any]]]
 
 
 def entity_dict(span) -> Dict[str, Any]:
-    out: Dict[str, Any] = {"text": span.text, "label": span.label_,
-                           "start": span.start_char, "end": span.end_char}
-    if span.label_ in MEASURE_LABELS:
-        q = span._.quantity
-        out.update(value=q.value if q else None, unit=q.unit if q else None,
-                   approx=q.approx if q else None)
-    return out
+    return span_dict(span, value=span.label_ in MEASURE_LABELS)
 
 
 def doc_results(doc: Doc) -> Results:

@@ -14,20 +14,8 @@ from typing import Dict, Optional, Union
 
 import spacy
 
+from .inference import torch_shims
 from .loading import DEFAULT_MODEL_DIR
-
-
-def torch_shims(nlp):
-    """The thinc shims that wrap PyTorch modules inside the pipeline's components."""
-    for _, proc in nlp.pipeline:
-        model = getattr(proc, "model", None)
-        if model is None:
-            continue
-        for node in model.walk():
-            for shim in getattr(node, "shims", []):
-                module = getattr(shim, "_model", None)
-                if module is not None and hasattr(module, "half"):
-                    yield shim
 
 
 def torch_modules(nlp):

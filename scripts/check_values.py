@@ -12,7 +12,7 @@ import spacy
 
 from relief_ner.corpus import TextStore, gold_to_doc
 from relief_ner.corpus.project import CorpusLayout, iter_split_docs
-from relief_ner.evaluate import _same_value
+from relief_ner.scoring import same_value
 from relief_ner.quantity import quantity_in_context
 from relief_ner.schema import MEASURE_LABELS
 
@@ -28,7 +28,7 @@ def main() -> None:
                     continue
                 total += 1
                 q = quantity_in_context(doc.text, ent.start_char, ent.end_char, label=ent.label_)
-                if _same_value(ent._.quantity, q):
+                if same_value(ent._.quantity, q):
                     same += 1
                 else:
                     print(f"{split} {gold.id}: {ent.text} ({ent.label_}) gold {ent._.quantity}, normaliser {q}")

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from relief_ner.batch import engine
 from relief_ner.batch.engine import DeviceError, DocResult, process
 from relief_ner.commands import app
-from relief_ner.readers import InputDoc, InputError
+from relief_ner.batch.readers import InputDoc, InputError
 
 SENT = "浙江某某集团投资30万元为明东村修建道路。"
 

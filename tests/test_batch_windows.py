@@ -6,7 +6,7 @@ from hypothesis import given, settings, strategies as st
 from relief_ner.batch.engine import process
 from relief_ner.batch.synthetic import long_document
 from relief_ner.batch.windows import DEFAULT_WINDOW_CHARS, pipeline_window, plan_windows
-from relief_ner.readers import InputDoc
+from relief_ner.batch.readers import InputDoc
 from relief_ner.schema import SENTENCE_ENDS
 
 pieces = st.lists(st.sampled_from(["州住建局", "投资30万元", "。", "！", "?", "\n", "，", " ", "村", "修建道路"]),

@@ -20,7 +20,7 @@ import relief_ner
 from relief_ner.batch.engine import process
 from relief_ner.batch.feeds import iter_feed_bytes, iter_feed_url
 from relief_ner.commands import app
-from relief_ner.readers import FetchLimits, InputDoc, InputError, iter_inputs, read_source
+from relief_ner.batch.readers import FetchLimits, InputDoc, InputError, iter_inputs, read_source
 
 
 def _extract(*args):
@@ -63,7 +63,7 @@ def test_a_reader_that_raises_is_an_error_not_the_end_of_the_run(tmp_path):
 
 
 def test_a_failing_source_costs_only_that_source(tmp_path, monkeypatch):
-    import relief_ner.readers as readers
+    import relief_ner.batch.readers as readers
     good = tmp_path / "b.txt"
     good.write_text("某公司捐赠1万元。", encoding="utf-8")
     bad = tmp_path / "a.txt"

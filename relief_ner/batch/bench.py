@@ -1,5 +1,5 @@
-"""`relief-ner bench-batch` (or `python -m relief_ner.batch.bench`): throughput of
-`relief-ner extract` against batch size, processes and engine on a synthetic feed.
+"""What `relief-ner bench-batch` measures: throughput of `relief-ner extract` against batch
+size, processes and engine on a synthetic feed.
 
 Each configuration runs as its own `relief-ner extract` process, as a user would run it,
 so start-up is measured too and memory does not carry over. Peak memory is the largest
@@ -19,11 +19,8 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence
 
-import typer
-
-from ..commands._common import app, err
 from .synthetic import write_feed
 
 _SUMMARY = re.compile(r"([\d,]+) documents, ([\d,]+) characters, ([\d,]+) records in ([\d.]+) s")
@@ -92,10 +89,6 @@ def run_extract(args: Sequence[str], label: str) -> Run:
     return Run(label, docs, chars, records, float(found.group(4)), wall, peak[0] / 1024)
 
 
-def _ints(text: str) -> List[int]:
-    return [int(x) for x in text.split(",") if x.strip()]
-
-
 def table(runs: Sequence[Run]) -> str:
     lines = ["| configuration | docs | docs/s | chars/s | extract s | wall s | peak RSS MB |",
              "|---|---|---|---|---|---|---|"]
@@ -105,25 +98,19 @@ def table(runs: Sequence[Run]) -> str:
     return "\n".join(lines)
 
 
-@app.command("bench-batch")
-def bench_batch(
-    docs: int = typer.Option(10_000, "--docs", min=1, help="Documents in the synthetic feed."),
-    batch_sizes: str = typer.Option("8,32,128", "--batch-sizes", help="nlp.pipe batch sizes (comma-separated)."),
-    processes: str = typer.Option("1,2", "--processes", help="--n-process values (at the middle batch size)."),
-    ray: bool = typer.Option(True, "--ray/--no-ray", help="Also run --engine ray on a local Ray instance."),
-    concurrency: int = typer.Option(2, "--concurrency", min=1, help="Ray actors."),
-    model: str = typer.Option("rules", "--model", "-m", help="Pipeline to measure."),
-    work_dir: Optional[Path] = typer.Option(None, "--work-dir", help="Where the feed and outputs go (default: a temporary folder)."),
-) -> None:
-    """Throughput of extract against batch size, processes and engine; peak memory."""
+def bench_matrix(feed_docs: int, batch_sizes: Sequence[int], processes: Sequence[int], ray: bool,
+                 concurrency: int, model: str, work_dir: Optional[Path] = None,
+                 say: Callable[[str], None] = print) -> List[Run]:
+    """One `relief-ner extract` run per configuration on a synthetic feed of `feed_docs`:
+    each batch size with one process, the middle batch size with each other process count,
+    and Ray with `concurrency` actors."""
     root = work_dir or Path(tempfile.mkdtemp(prefix="relief-bench-"))
-    feed = write_feed(root / "feed.jsonl", docs)
-    err.print(f"feed: {feed} ({docs:,} documents)")
-    sizes = _ints(batch_sizes)
-    middle = sizes[len(sizes) // 2]
-    plans = [(f"local, batch {b}, 1 process", ["--batch-size", str(b), "--n-process", "1"]) for b in sizes]
+    feed = write_feed(root / "feed.jsonl", feed_docs)
+    say(f"feed: {feed} ({feed_docs:,} documents)")
+    middle = batch_sizes[len(batch_sizes) // 2]
+    plans = [(f"local, batch {b}, 1 process", ["--batch-size", str(b), "--n-process", "1"]) for b in batch_sizes]
     plans += [(f"local, batch {middle}, {p} processes", ["--batch-size", str(middle), "--n-process", str(p)])
-              for p in _ints(processes) if p != 1]
+              for p in processes if p != 1]
     if ray:
         plans.append((f"ray local, batch {middle}, {concurrency} actors",
                       ["--batch-size", str(middle), "--engine", "ray", "--concurrency", str(concurrency)]))
@@ -131,15 +118,7 @@ def bench_batch(
     for i, (label, extra) in enumerate(plans):
         out = root / f"out-{i}.jsonl"
         run = run_extract([str(feed), "-o", str(out), "-m", model, "-q", "--overwrite", *extra], label)
-        err.print(f"{label}: {run.docs_per_s:,.1f} docs/s, {run.chars_per_s:,.0f} chars/s, "
-                  f"peak {run.peak_rss_mb:,.0f} MB")
+        say(f"{label}: {run.docs_per_s:,.1f} docs/s, {run.chars_per_s:,.0f} chars/s, "
+            f"peak {run.peak_rss_mb:,.0f} MB")
         runs.append(run)
-    print(table(runs))
-
-
-def main() -> None:
-    typer.run(bench_batch)
-
-
-if __name__ == "__main__":
-    main()
+    return runs

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Deque, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from ..output import Results, doc_results, results_to_json
-from ..readers import InputDoc, InputError, Item, MissingDependency
+from .readers import InputDoc, InputError, Item, MissingDependency
 from .windows import Window, merge_window_results, plan_windows
 
 

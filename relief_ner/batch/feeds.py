@@ -15,7 +15,7 @@ import urllib.parse
 import urllib.request
 from typing import Any, Dict, Iterator, List, Optional
 
-from ..readers import FetchLimits, InputDoc, InputError, Item, MissingDependency
+from .items import FetchLimits, InputDoc, InputError, Item, MissingDependency
 from .html import fragment_text
 
 FETCH_TIMEOUT_S = 30.0

@@ -13,7 +13,7 @@ import re
 from html.parser import HTMLParser
 from typing import Any, Dict, List
 
-from ..readers import InputDoc, InputError, Item, MissingDependency
+from .items import InputDoc, InputError, Item, MissingDependency
 
 _BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
                "table", "section", "article", "blockquote", "pre", "hr", "dd", "dt"}

@@ -24,7 +24,7 @@ import io
 import json
 from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional
 
-from ..readers import FetchLimits, InputDoc, InputError, Item, MissingDependency, expand_sources, read_source
+from .readers import FetchLimits, InputDoc, InputError, Item, MissingDependency, expand_sources, read_source
 from .engine import DocResult, Outcome
 
 _READ_BLOCK_ROWS = 256  # documents per block a read task emits: bounded memory per file
@@ -113,12 +113,12 @@ class ExtractActor:
 
     def __init__(self, model: str, window: Optional[int], batch_size: int, with_text: bool,
                  done_ids: FrozenSet[str], gpu: bool, int8: Optional[bool] = None) -> None:
-        import relief_ner
+        from ..loading import load
         from .engine import select_device
         from .windows import pipeline_window
         if gpu:
             select_device(0)  # Ray shows each actor only the GPU it was given, as device 0
-        self.nlp = relief_ner.load(model, int8=int8)
+        self.nlp = load(model, int8=int8)
         self.window = pipeline_window(self.nlp, window)
         self.batch_size = batch_size
         self.with_text = with_text

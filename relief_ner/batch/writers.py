@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 from typing import Any, BinaryIO, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
-from ..readers import InputError, MissingDependency
+from .readers import InputError, MissingDependency
 from .engine import DocResult
 
 FORMATS = ("jsonl", "csv", "parquet")

@@ -25,8 +25,8 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-INT8_HELP = ("int8 (dynamic, per channel) or float32 CPU inference of the transformer: about "
-             "twice as fast, a little less accurate (docs/MODEL.md); default: as the pipeline was shipped.")
+INT8_HELP = ("int8 (dynamic, per channel) or float32 CPU inference of the transformer: "
+             "about 1.3 times as fast, a little less accurate (docs/MODEL.md); default: as the pipeline was shipped.")
 
 
 def load_pipeline(model: str, int8: Optional[bool] = None):

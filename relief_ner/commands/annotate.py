@@ -139,7 +139,7 @@ def _gold(inputs: List[str], texts: Optional[Path]):
 
 def _pre_annotated(inputs: List[str], model: str):
     from ..corpus import doc_to_gold
-    from ..readers import InputError, iter_inputs
+    from ..batch.readers import InputError, iter_inputs
 
     nlp = load_pipeline(model)
     docs = []

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ._common import MODEL_HELP, TEXTS_HELP, app, fail
+from ._common import MODEL_HELP, TEXTS_HELP, app, err, fail
 
 _WORKER = r"""
 import json, resource, sys, time
@@ -94,3 +94,24 @@ def bench(
         table.add_row(str(r["batch_size"]), f"{r['chars_per_s']:,.0f}", f"{r['seconds']:.2f}",
                       f"{r['peak_rss_mb']:.0f}", f"{r['load_s']:.2f}")
     Console().print(table)
+
+
+@app.command("bench-batch")
+def bench_batch(
+    docs: int = typer.Option(10_000, "--docs", min=1, help="Documents in the synthetic feed."),
+    batch_sizes: str = typer.Option("8,32,128", "--batch-sizes", help="nlp.pipe batch sizes (comma-separated)."),
+    processes: str = typer.Option("1,2", "--processes", help="--n-process values (at the middle batch size)."),
+    ray: bool = typer.Option(True, "--ray/--no-ray", help="Also run --engine ray on a local Ray instance."),
+    concurrency: int = typer.Option(2, "--concurrency", min=1, help="Ray actors."),
+    model: str = typer.Option("rules", "--model", "-m", help="Pipeline to measure."),
+    work_dir: Optional[Path] = typer.Option(None, "--work-dir", help="Where the feed and outputs go (default: a temporary folder)."),
+) -> None:
+    """Throughput of extract against batch size, processes and engine; peak memory."""
+    from ..batch.bench import bench_matrix, table
+
+    def ints(text: str) -> List[int]:
+        return [int(x) for x in text.split(",") if x.strip()]
+
+    runs = bench_matrix(docs, ints(batch_sizes), ints(processes), ray, concurrency, model, work_dir,
+                        say=err.print)
+    print(table(runs))

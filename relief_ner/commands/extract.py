@@ -57,7 +57,7 @@ def extract(
     from ..batch.engine import DeviceError, Outcome, process, select_device
     from ..batch.windows import pipeline_window
     from ..batch.writers import ErrorLog, OutputError, errors_path, open_writer
-    from ..readers import FetchLimits, MissingDependency, iter_inputs
+    from ..batch.readers import FetchLimits, MissingDependency, iter_inputs
 
     if engine not in ("local", "ray"):
         fail(f"--engine must be 'local' or 'ray', not {engine!r}")
@@ -126,7 +126,7 @@ class _Stats:
 
 
 def _skip_done(items, done_ids, stats: _Stats):
-    from ..readers import InputDoc
+    from ..batch.readers import InputDoc
     for item in items:
         if done_ids and isinstance(item, InputDoc) and item.id in done_ids:
             stats.skipped += 1
@@ -137,7 +137,7 @@ def _skip_done(items, done_ids, stats: _Stats):
 def _ray_outcomes(paths, model, window, batch_size, concurrency, gpu, with_text, done_ids,
                   address, stats: _Stats, int8: Optional[bool] = None, limits=None):
     from ..batch.ray_engine import RayEngineError, RaySummary, init_ray, process_ray
-    from ..readers import MissingDependency
+    from ..batch.readers import MissingDependency
     summary = RaySummary()
     try:
         init_ray(address)
@@ -160,7 +160,7 @@ def _write_all(outcomes: Iterable, writer, errlog, batch_size: int, quiet: bool,
     """Commit every `batch_size` documents; on Ctrl-C or SIGTERM, commit what is complete
     first. The signal stops the run at once, also inside a long document, except while a
     batch is being written: then it waits for the write to end, so that no output is torn."""
-    from ..readers import InputError
+    from ..batch.readers import InputError
     batch: list = []
     show_progress = not quiet and err.is_terminal
 
@@ -247,7 +247,3 @@ def _stop_on_signals(stop: _StopRequest) -> Iterator[None]:
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
-
-
-# Registers `relief-ner bench-batch` (commands/__init__.py imports this module).
-from ..batch import bench as _bench  # noqa: E402,F401

@@ -9,7 +9,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
 from ..extensions import Relation, set_stored_quantity
-from ..pipeline.record_builder import build_records
+from ..records import build_records
 from ..quantity import Quantity
 from ..schema import MEASURE_LABELS
 from .gold import CorpusError, GoldDoc, GoldEntity, GoldRelation

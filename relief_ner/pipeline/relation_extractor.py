@@ -22,7 +22,7 @@ from spacy.vocab import Vocab
 from thinc.api import Adam, Config, Model, Optimizer, set_dropout_rate
 from thinc.types import Floats2d
 
-from ..evaluate import PRF, relation_set
+from ..scoring import PRF, relation_set
 from ..extensions import Relation
 from ..schema import RELATION_LABELS
 from .relation_model import TRAIN_ENTS_KEY

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Dict, Iterable, Iterator, List, Optional, TextIO, Union
 
-from .corpus.texts import document_text, source_url
+from ..corpus.texts import document_text, source_url
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
@@ -31,41 +31,11 @@ FEED_SUFFIXES = (".xml", ".rss", ".atom")
 INPUT_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + FEED_SUFFIXES
 
 
-class MissingDependency(RuntimeError):
-    """An optional package needed for an input or output format is not installed."""
+from .items import FetchLimits, InputDoc, InputError, Item, MissingDependency
 
+__all__ = ["FetchLimits", "InputDoc", "InputError", "Item", "MissingDependency", "expand_sources",
+           "iter_file", "iter_inputs", "read_source", "unique_ids"]
 
-@dataclass
-class InputDoc:
-    id: str
-    text: str
-    extra: Dict[str, Any] = field(default_factory=dict)
-    # Where the document came from (file, file:line, feed#entry): errors name it.
-    where: str = ""
-    # The text was derived (HTML, feeds): the output carries it, since offsets refer to it.
-    keep_text: bool = False
-    # A whole file (.txt, .html, stdin text) rather than a record inside one: its id is the
-    # file name, and its path can stand in for it (`unique_ids`).
-    whole_file: bool = False
-
-
-@dataclass(frozen=True)
-class FetchLimits:
-    """Bounds on one URL input: the whole download must finish within `deadline` seconds
-    and hold at most `max_bytes` bytes (a server that trickles or never ends is an error,
-    not a hang or an out-of-memory)."""
-    deadline: float = 60.0
-    max_bytes: int = 50 * 2**20
-
-
-@dataclass
-class InputError:
-    id: str
-    where: str
-    reason: str
-
-
-Item = Union[InputDoc, InputError]
 
 
 def iter_inputs(paths: Iterable[str], stdin: Optional[TextIO] = None,
@@ -89,7 +59,7 @@ def _iter_sources(paths: Iterable[str], stdin: Optional[TextIO],
             if source == "-":
                 items = _iter_stream(stdin or sys.stdin, "<stdin>")
             elif _is_url(source):
-                from .batch.feeds import iter_feed_url
+                from .feeds import iter_feed_url
                 items = iter_feed_url(source, limits=limits)
             else:
                 items = iter_file(Path(source))
@@ -174,10 +144,10 @@ def read_source(stream: BinaryIO, where: str) -> Iterator[Item]:
         yield InputError(doc_id, where, f"cannot read: {err}")
         return
     if suffix in HTML_SUFFIXES:
-        from .batch.html import page_doc
+        from .html import page_doc
         yield page_doc(data, doc_id, where)
     elif suffix in FEED_SUFFIXES:
-        from .batch.feeds import iter_feed_bytes
+        from .feeds import iter_feed_bytes
         yield from iter_feed_bytes(data, where)
     else:
         try:
