@@ -23,10 +23,11 @@ M2 = "m2"
 # Leading words that stay outside the span but make the amount approximate (schema list,
 # plus their common two-character variants).
 APPROX_PREFIXES: Tuple[str, ...] = (
-    "不少于", "大约", "将近", "接近", "超过了", "超过", "至少", "突破", "不到", "不足", "约", "近",
-    "超", "逾", "过", "少于", "低于",
+    "不少于", "大约", "将近", "接近", "超过了", "不超过", "超过", "至少", "突破", "不到", "不足", "约",
+    "近", "超", "逾", "过", "少于", "低于", "最多", "最高", "最少", "最低", "约有", "约合",
 )
-APPROX_SUFFIXES: Tuple[str, ...] = ("及以上", "以上", "左右", "上下", "有余")
+# `以下`/`以内` bound the amount from above (guideline, 2026-12): approximate like `以上`.
+APPROX_SUFFIXES: Tuple[str, ...] = ("及以上", "以上", "以下", "以内", "左右", "上下", "有余")
 # Leading/trailing words that are allowed around an amount but do not change it.
 NEUTRAL_PREFIXES: Tuple[str, ...] = (
     "累计", "共计", "合计", "总计", "总共", "一共", "达到", "价值", "共", "达", "计", "为",

@@ -92,7 +92,8 @@ def test_parse_quantity_fuzz(text):
 @pytest.mark.parametrize("text, start, end, approx", [
     ("签约2个项目", 2, 4, False), ("经过5次", 2, 4, False), ("通过3次培训", 2, 4, False),
     ("约为300万元", 2, 8, True), ("约300万元", 1, 7, True), ("将近30万元", 2, 6, True),
-    ("超过5次", 2, 4, True),
+    ("超过5次", 2, 4, True), ("最高达25亿元", 3, 7, True), ("5万元以下", 0, 3, True),
+    ("不超过5亿元", 3, 6, True), ("约有300名", 2, 6, True),
 ])
 def test_approximation_words_and_verbs(text, start, end, approx):
     from relief_ner.quantity import quantity_in_context
