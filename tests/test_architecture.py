@@ -97,3 +97,19 @@ def test_no_import_cycles():
         if node not in state:
             visit(node)
     assert not cycles, "\n".join(" → ".join(c) for c in cycles)
+
+
+def test_every_registered_function_has_an_entry_point_of_its_name():
+    """spacy.load() of a saved pipeline finds relief_ner's functions through entry points
+    alone (without `import relief_ner`) only if each is declared under its registered name."""
+    import tomllib
+
+    import relief_ner  # noqa: F401  (registers everything)
+    from spacy import registry
+
+    declared = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["project"]["entry-points"]
+    for group, table in (("spacy_architectures", registry.architectures), ("spacy_misc", registry.misc),
+                         ("spacy_optimizers", registry.optimizers), ("spacy_factories", registry.factories)):
+        ours = {name for name, func in table.get_all().items()
+                if getattr(func, "__module__", "").startswith("relief_ner")}
+        assert ours <= set(declared.get(group, {})), (group, sorted(ours - set(declared.get(group, {}))))
