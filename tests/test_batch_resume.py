@@ -1,7 +1,6 @@
 """A run killed midway and resumed gives exactly the output of an uninterrupted run."""
 
 import json
-import os
 import signal
 import subprocess
 import sys

@@ -1,6 +1,5 @@
 """Windows of long documents: cuts at sentence ends, offsets mapped back, same results."""
 
-import pytest
 from hypothesis import given, settings, strategies as st
 
 from relief_ner.batch.engine import process

@@ -1,7 +1,6 @@
 """Training smoke tests: the relation extractor learns, the configs train end to end, and a
 trained pipeline loads through relief_ner.load() with the same predictions."""
 
-import json
 import random
 
 import pytest

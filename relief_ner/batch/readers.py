@@ -13,29 +13,24 @@ tasks, so both engines read exactly the same documents.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Dict, Iterable, Iterator, List, Optional, TextIO, Union
 
 from ..corpus.texts import document_text, source_url
+from .items import FetchLimits, InputDoc, InputError, Item, MissingDependency
+
+__all__ = ["FetchLimits", "InputDoc", "InputError", "Item", "MissingDependency", "expand_sources",
+           "iter_file", "iter_inputs", "read_source", "unique_ids"]
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
 INPUT_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + FEED_SUFFIXES
-
-
-from .items import FetchLimits, InputDoc, InputError, Item, MissingDependency
-
-__all__ = ["FetchLimits", "InputDoc", "InputError", "Item", "MissingDependency", "expand_sources",
-           "iter_file", "iter_inputs", "read_source", "unique_ids"]
-
 
 
 def iter_inputs(paths: Iterable[str], stdin: Optional[TextIO] = None,
