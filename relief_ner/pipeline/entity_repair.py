@@ -80,7 +80,8 @@ _LEADING_VERBS = ("配合", "组织", "协调", "帮助", "支持", "通过", "�
                   default_config={"merge_place_prefix": True, "relabel_org_endings": True,
                                   "trim_edges": True, "trim_org_tails": True, "org_to_place": True,
                                   "extend_names": True, "relabel_measures": True,
-                                  "require_cjk": True})
+                                  "require_cjk": True},
+                  requires=["doc.ents"], assigns=["doc.ents"])
 def make_entity_repair(nlp: Language, name: str, merge_place_prefix: bool,
                        relabel_org_endings: bool, trim_edges: bool, trim_org_tails: bool,
                        org_to_place: bool, extend_names: bool, relabel_measures: bool,

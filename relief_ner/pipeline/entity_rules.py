@@ -58,7 +58,7 @@ _SET_PHRASES = ("两不愁三保障", "三保障", "四个不摘", "三会一课
                 "四议两公开", "两学一做", "三个代表", "八项规定", "四个意识", "两个维护")
 
 
-@Language.factory("relief_measure_rules", default_config={"skip_bare_yi": True})
+@Language.factory("relief_measure_rules", default_config={"skip_bare_yi": True}, assigns=["doc.ents"])
 def make_measure_rules(nlp: Language, name: str, skip_bare_yi: bool) -> "MeasureRules":
     return MeasureRules(skip_bare_yi=skip_bare_yi)
 
@@ -145,7 +145,7 @@ _GENERIC = {
 }
 
 
-@Language.factory("relief_org_rules", default_config={"max_length": 24})
+@Language.factory("relief_org_rules", default_config={"max_length": 24}, assigns=["doc.ents"])
 def make_org_rules(nlp: Language, name: str, max_length: int) -> "OrgRules":
     return OrgRules(max_length=max_length)
 
@@ -236,7 +236,7 @@ def _merge_nested(spans: List[Tuple[int, int, str]]) -> List[Tuple[int, int, str
 _NOT_PLACE_BEFORE = set("全该本我各每")
 
 
-@Language.factory("relief_place_rules", default_config={})
+@Language.factory("relief_place_rules", default_config={}, assigns=["doc.ents"])
 def make_place_rules(nlp: Language, name: str) -> "PlaceRules":
     return PlaceRules()
 

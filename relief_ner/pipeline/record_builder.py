@@ -18,7 +18,8 @@ from ..scoring import PRF, record_set
 
 
 @Language.factory("relief_record_builder", default_config={"max_purpose_chars": MAX_PURPOSE_CHARS},
-                  default_score_weights={"records_f": 1.0, "records_p": 0.0, "records_r": 0.0})
+                  default_score_weights={"records_f": 1.0, "records_p": 0.0, "records_r": 0.0},
+                  requires=["doc._.relations"], assigns=["doc._.records"])
 def make_record_builder(nlp: Language, name: str, max_purpose_chars: int) -> "RecordBuilder":
     return RecordBuilder(max_purpose_chars=max_purpose_chars)
 

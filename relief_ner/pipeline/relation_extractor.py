@@ -52,6 +52,8 @@ DEFAULT_MODEL = Config().from_str(DEFAULT_MODEL_CONFIG)["model"]
 
 @Language.factory(
     "relief_relation_extractor",
+    requires=["doc.ents"],
+    assigns=["doc._.relations"],
     default_config={"model": DEFAULT_MODEL, "threshold": 0.5, "head_learn_rate": None,
                     "one_party_per_side": False, "list_threshold": None},
     default_score_weights={"rel_micro_f": 1.0, "rel_micro_p": 0.0, "rel_micro_r": 0.0},

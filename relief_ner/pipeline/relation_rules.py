@@ -35,7 +35,8 @@ OUTCOME_WORDS = ("增收", "产值", "收入", "销售额", "共有", "总面积
 _CLAUSE_BREAK = re.compile(r"[，,；;：:]")
 
 
-@Language.factory("relief_relation_rules", default_config={"outcome_window": 8})
+@Language.factory("relief_relation_rules", default_config={"outcome_window": 8},
+                  requires=["doc.ents"], assigns=["doc._.relations"])
 def make_relation_rules(nlp: Language, name: str, outcome_window: int) -> "RelationRules":
     return RelationRules(outcome_window=outcome_window)
 

@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 from ..schema import SENTENCE_ENDS
 
 
-@Language.component("relief_sentences")
+@Language.component("relief_sentences", assigns=["token.is_sent_start"])
 def set_sentence_starts(doc: Doc) -> Doc:
     """Mark `token.is_sent_start` so that `doc.sents` follows the schema exactly."""
     if not len(doc):
