@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import re
 
 from pathlib import Path
 from typing import Optional, Union
 
 import spacy
 from spacy.language import Language
+
+from .schema import lone_surrogate_error
 
 PACKAGE_DIR = Path(__file__).parent
 RULES_CONFIG = PACKAGE_DIR / "pipelines" / "rules.cfg"
@@ -59,20 +60,15 @@ def load(name: Union[str, Path] = "default", *, int8: Optional[bool] = None) -> 
     return fork_safe(_unicode_checked(nlp))
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def _unicode_checked(nlp: Language) -> Language:
     """`nlp(text)` on text with a lone surrogate (a JSON `\\ud800` escape) fails inside
     spaCy's string store with a bare UnicodeEncodeError; say what is wrong and where."""
     original = nlp.make_doc
 
     def make_doc(text):
-        if isinstance(text, str):
-            bad = _SURROGATE.search(text)
-            if bad:
-                raise ValueError(f"the text holds a lone surrogate (U+{ord(bad.group()):04X}) at "
-                                 f"character {bad.start()}: not valid Unicode")
+        problem = lone_surrogate_error(text) if isinstance(text, str) else None
+        if problem:
+            raise ValueError(problem)
         return original(text)
 
     # spaCy's `Language.__call__` and `pipe` call `self.make_doc`: the instance attribute wins

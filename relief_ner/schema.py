@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Iterator, List, Tuple
+import re
+
+from typing import Iterator, List, Optional, Tuple
 
 ENTITY_LABELS: Tuple[str, ...] = ("ORG", "LOC", "MONEY", "AREA", "COUNT")
 MEASURE_LABELS = frozenset({"MONEY", "AREA", "COUNT"})
@@ -66,3 +68,15 @@ class SentenceIndex:
 
     def __iter__(self) -> Iterator[Tuple[int, int]]:
         return iter(self.bounds)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogate_error(text: str) -> Optional[str]:
+    """What is wrong with a text holding a lone surrogate (JSON's `\\ud800` escapes can carry
+    one; UTF-8 cannot encode it and spaCy fails on it deep inside), or None if it has none."""
+    bad = _SURROGATE.search(text)
+    if bad is None:
+        return None
+    return f"the text holds a lone surrogate (U+{ord(bad.group()):04X}) at character {bad.start()}: not valid Unicode"

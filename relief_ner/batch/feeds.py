@@ -53,17 +53,18 @@ def fetch(url: str, limits: Optional[FetchLimits] = None) -> bytes:
         sock = _socket_of(response)
         chunks: List[bytes] = []
         size = 0
+        late = FetchError(f"download not finished after {limits.deadline:g} s (--url-timeout)")
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise FetchError(f"download not finished after {limits.deadline:g} s (--url-timeout)")
+                raise late
             if sock is not None:
                 sock.settimeout(min(left, FETCH_TIMEOUT_S))
             try:
                 chunk = response.read1(_CHUNK) if hasattr(response, "read1") else response.read(_CHUNK)
             except socket.timeout:
                 if time.monotonic() >= deadline:
-                    raise FetchError(f"download not finished after {limits.deadline:g} s (--url-timeout)") from None
+                    raise late from None
                 raise
             if not chunk:
                 return b"".join(chunks)

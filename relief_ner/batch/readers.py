@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any, BinaryIO, Dict, Iterable, Iterator, List, Optional, TextIO, Union
 
 from ..corpus.texts import document_text, source_url
+from ..schema import lone_surrogate_error
 from .items import FetchLimits, InputDoc, InputError, Item, MissingDependency
 
 __all__ = ["FetchLimits", "InputDoc", "InputError", "Item", "MissingDependency", "expand_sources",
@@ -154,18 +154,13 @@ def read_source(stream: BinaryIO, where: str) -> Iterator[Item]:
 
 
 _BOM = "\ufeff"
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _checked(doc: InputDoc) -> Item:
     """The document, or an error for text that no pipeline can read (a lone surrogate,
     which JSON's \\ud800 escapes can carry but UTF-8 cannot encode)."""
-    bad = _SURROGATE.search(doc.text)
-    if bad:
-        return InputError(doc.id, doc.where or doc.id,
-                          f"text holds a lone surrogate (U+{ord(bad.group()):04X}) at character "
-                          f"{bad.start()}: not valid Unicode")
-    return doc
+    problem = lone_surrogate_error(doc.text)
+    return InputError(doc.id, doc.where or doc.id, problem) if problem else doc
 
 
 def _is_url(source: str) -> bool:
