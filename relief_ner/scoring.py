@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Dict, Set, Tuple
+from typing import Callable, Dict, Iterable, Set, Tuple
 
 from spacy.tokens import Doc
+from spacy.training import Example
+from spacy.util import registry
+
+from .records import build_records
 
 
 @dataclass
@@ -66,3 +70,30 @@ def same_value(a, b) -> bool:
     """Whether two quantities are the same: unit and approx equal, value within 1e-6."""
     return (a is not None and b is not None and a.unit == b.unit and a.approx == b.approx
             and math.isclose(a.value, b.value, rel_tol=1e-6, abs_tol=1e-9))
+
+
+def score_relations(examples: Iterable[Example], **kwargs) -> Dict[str, float]:
+    """Relation P/R/F of predicted against reference docs (the relation extractor's scorer)."""
+    prf = PRF()
+    for eg in examples:
+        prf.add(relation_set(eg.reference), relation_set(eg.predicted))
+    return {"rel_micro_p": prf.precision, "rel_micro_r": prf.recall, "rel_micro_f": prf.f1}
+
+
+def score_records(examples: Iterable[Example], **kwargs) -> Dict[str, float]:
+    """Record P/R/F; the reference records follow from the reference relations."""
+    prf = PRF()
+    for eg in examples:
+        gold = build_records(eg.reference, eg.reference._.relations)
+        prf.add(record_set(eg.reference, gold), record_set(eg.predicted))
+    return {"records_p": prf.precision, "records_r": prf.recall, "records_f": prf.f1}
+
+
+@registry.scorers("relief.relation_scorer.v1")
+def make_relation_scorer() -> Callable[..., Dict[str, float]]:
+    return score_relations
+
+
+@registry.scorers("relief.record_scorer.v1")
+def make_record_scorer() -> Callable[..., Dict[str, float]]:
+    return score_records

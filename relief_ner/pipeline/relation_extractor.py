@@ -22,7 +22,7 @@ from spacy.vocab import Vocab
 from thinc.api import Adam, Config, Model, Optimizer, set_dropout_rate
 from thinc.types import Floats2d
 
-from ..scoring import PRF, relation_set
+from ..scoring import score_relations
 from ..extensions import Relation
 from ..schema import RELATION_LABELS
 from .relation_model import TRAIN_ENTS_KEY
@@ -55,23 +55,27 @@ DEFAULT_MODEL = Config().from_str(DEFAULT_MODEL_CONFIG)["model"]
     requires=["doc.ents"],
     assigns=["doc._.relations"],
     default_config={"model": DEFAULT_MODEL, "threshold": 0.5, "head_learn_rate": None,
-                    "one_party_per_side": False, "list_threshold": None},
+                    "one_party_per_side": False, "list_threshold": None,
+                    "scorer": {"@scorers": "relief.relation_scorer.v1"}},
     default_score_weights={"rel_micro_f": 1.0, "rel_micro_p": 0.0, "rel_micro_r": 0.0},
 )
 def make_relation_extractor(nlp: Language, name: str, model: Model, threshold: float,
                             head_learn_rate: Optional[float],
                             one_party_per_side: bool,
-                            list_threshold: Optional[float]) -> "RelationExtractor":
+                            list_threshold: Optional[float],
+                            scorer: Optional[Callable] = None) -> "RelationExtractor":
     return RelationExtractor(nlp.vocab, model, name, threshold=threshold,
                              head_learn_rate=head_learn_rate, one_party_per_side=one_party_per_side,
-                             list_threshold=list_threshold)
+                             list_threshold=list_threshold, scorer=scorer)
 
 
 class RelationExtractor(TrainablePipe):
     def __init__(self, vocab: Vocab, model: Model, name: str = "relief_relation_extractor",
                  *, threshold: float = 0.5, head_learn_rate: Optional[float] = None,
-                 one_party_per_side: bool = False, list_threshold: Optional[float] = None) -> None:
+                 one_party_per_side: bool = False, list_threshold: Optional[float] = None,
+                 scorer: Optional[Callable] = score_relations) -> None:
         self.vocab = vocab
+        self.scorer = scorer
         self.model = model
         self.name = name
         # one_party_per_side: per measure and label keep the best party and those listed
@@ -198,12 +202,6 @@ class RelationExtractor(TrainablePipe):
         self.model.initialize(X=sample)
         for doc in sample:
             doc.user_data.pop(TRAIN_ENTS_KEY, None)
-
-    def score(self, examples: Iterable[Example], **kwargs) -> Dict[str, float]:
-        prf = PRF()
-        for eg in examples:
-            prf.add(relation_set(eg.reference), relation_set(eg.predicted))
-        return {"rel_micro_p": prf.precision, "rel_micro_r": prf.recall, "rel_micro_f": prf.f1}
 
 
 _COORDINATORS = frozenset({"、", "和", "与", "及", "以及", "同", "跟", "并", ",", "，"})
