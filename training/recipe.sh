@@ -12,13 +12,7 @@ run=training/runs/$name
 T=".venv/bin/relief-ner train configs/transformer.cfg --name $name"
 LR=training.optimizer.learn_rate
 mkdir -p training/logs "$run"
-phase() {  # number, then train options
-  local n=$1; shift
-  [ -f "$run/phase$n.done" ] && return
-  $T "$@" >> "training/logs/$name.out" 2>&1
-  cp -r "$run/model-best" "$run/phase$n-model-best"
-  touch "$run/phase$n.done"
-}
+. training/phases.sh
 phase 1 --paths.backbone "$backbone" --system.seed "$seed"
 phase 2 --resume --$LR.initial_rate 0.00015
 phase 3 --resume --$LR.initial_rate 0.0001 --training.max_steps 400 --$LR.total_steps 400

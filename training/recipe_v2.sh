@@ -12,13 +12,7 @@ run=training/runs/$name
 T=".venv/bin/relief-ner train configs/transformer.cfg --name $name"
 LR=training.optimizer.learn_rate
 mkdir -p training/logs "$run"
-phase() {  # number, then train options
-  local n=$1; shift
-  [ -f "$run/phase$n.done" ] && return
-  $T "$@" >> "training/logs/$name.out" 2>&1
-  cp -r "$run/model-best" "$run/phase$n-model-best"
-  touch "$run/phase$n.done"
-}
+. training/phases.sh
 # Longer warm-up than v1's 30 steps: with 30, one seed in three never took off.
 phase 1 --paths.backbone "$backbone" --system.seed "$seed" \
   --training.max_steps 800 --training.patience 800 --training.eval_frequency 100 \
