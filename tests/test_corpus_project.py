@@ -133,3 +133,13 @@ def test_committed_corpus_is_consistent():
     assert len(ids) == len(set(ids)) and set(ids) == set(docs)
     for part in split.values():
         assert _covers(docs[i] for i in part)
+
+
+def test_learning_curve_samples_are_nested_and_seeded():
+    from relief_ner.corpus.project import subsample
+
+    ids = [f"d{i:03d}" for i in range(200)]
+    quarter, half = subsample(ids, 0.25, seed=3), subsample(ids, 0.5, seed=3)
+    assert len(quarter) == 50 and len(half) == 100 and set(quarter) <= set(half)
+    assert subsample(ids, 0.25, seed=3) == quarter != subsample(ids, 0.25, seed=4)
+    assert subsample(ids, 1.0, seed=0) == ids

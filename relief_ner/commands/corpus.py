@@ -119,18 +119,23 @@ def corpus_build(
     root: Path = typer.Option(Path("."), "--root", help=ROOT_HELP),
     texts: Optional[Path] = typer.Option(None, "--texts", help=TEXTS_HELP),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for train/dev/test.spacy (default: corpus/)."),
+    train_fraction: float = typer.Option(1.0, "--train-fraction", help="Keep this share of the training documents (a learning curve; dev and test stay whole)."),
+    seed: int = typer.Option(0, "--seed", help="Which documents --train-fraction keeps (nested across fractions)."),
 ) -> None:
     """Write corpus/{train,dev,test}.spacy for `spacy train` (git-ignored)."""
     import spacy
 
     from ..corpus import CorpusError, gold_to_doc, write_docbin
-    from ..corpus.project import iter_split_docs
+    from ..corpus.project import iter_split_docs, subsample
 
     layout, store = _layout_and_texts(root, texts)
     out = out or root / "corpus"
     nlp = spacy.blank("zh")
     try:
         for name, docs in iter_split_docs(layout, store):
+            if name == "train" and train_fraction < 1:
+                keep = set(subsample([d.id for d in docs], train_fraction, seed))
+                docs = [d for d in docs if d.id in keep]
             n = write_docbin((gold_to_doc(nlp, d) for d in docs), out / f"{name}.spacy")
             err.print(f"{out / (name + '.spacy')}: {n} documents")
     except CorpusError as e:

@@ -141,6 +141,16 @@ def _covers(docs: Iterable[GoldDoc]) -> bool:
     return labels >= set(ENTITY_LABELS) and rels >= set(RELATION_LABELS)
 
 
+def subsample(ids: Sequence[str], fraction: float, seed: int) -> List[str]:
+    """A seeded share of documents for a learning curve: nested, so that the 25% sample is
+    part of the 50% sample of the same seed."""
+    if not 0 < fraction <= 1:
+        raise CorpusError(f"a fraction of the training documents must be in (0, 1], not {fraction}")
+    order = sorted(ids)
+    random.Random(seed).shuffle(order)
+    return sorted(order[:max(1, round(len(order) * fraction))])
+
+
 def read_split(layout: CorpusLayout) -> Dict[str, List[str]]:
     if not layout.splits_file.exists():
         raise CorpusError(f"{layout.splits_file} not found; create it with `relief-ner corpus split`")
