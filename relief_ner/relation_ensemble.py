@@ -9,6 +9,10 @@ the same frozen encoder, so the joined model is exact: its deep part *is* the st
 
     relief-ner combine-relations training/runs/relation_wide/model-last \\
         --deep-from training/runs/transformer6/model-best --out training/runs/combined
+
+`--deep-from` may also be an earlier combination (the shipped default): its deep part is
+kept and the wide part replaced, which is how a lexical model retrained on more documents
+joins an existing encoder (configs/README.md).
 """
 
 from __future__ import annotations
@@ -39,8 +43,14 @@ def combine_relation_models(stage2: Union[str, Path, Language], stage1: Union[st
     deep_cfg = deep_nlp.config["components"][REL]["model"]
     if wide_cfg.get("@architectures") != "relief.RelationModel.v3" or wide_cfg.get("tok2vec"):
         raise EnsembleError(f"{REL} of the stage-2 pipeline must be relief.RelationModel.v3 without tok2vec")
-    if deep_cfg.get("@architectures") != "relief.RelationModel.v1":
-        raise EnsembleError(f"{REL} of the stage-1 pipeline must be relief.RelationModel.v1")
+    deep_model = deep_nlp.get_pipe(REL).model
+    if deep_cfg.get("@architectures") == "relief.RelationModel.v3" and deep_model.has_ref("deep"):
+        # an earlier combination (e.g. the shipped default): its deep part is reused, so
+        # that a lexical model retrained on more documents can replace its wide part
+        deep_model = deep_model.get_ref("deep")
+    elif deep_cfg.get("@architectures") != "relief.RelationModel.v1":
+        raise EnsembleError(f"{REL} of the stage-1 pipeline must be relief.RelationModel.v1 "
+                            "or an earlier combination")
     upstream = deep_cfg.get("tok2vec", {}).get("upstream")
     if upstream is not None and not _same_encoder(wide_nlp, deep_nlp, upstream):
         raise EnsembleError("the two pipelines do not share the transformer weights: the deep part "
@@ -53,7 +63,7 @@ def combine_relation_models(stage2: Union[str, Path, Language], stage1: Union[st
                 "one_party_per_side": bool(old.cfg.get("one_party_per_side", False))}
     new = wide_nlp.replace_pipe(REL, REL, config=comp_cfg)
     new.cfg.update({k: v for k, v in old.cfg.items() if k not in comp_cfg})
-    new.model.get_ref("deep").from_bytes(deep_nlp.get_pipe(REL).model.to_bytes())
+    new.model.get_ref("deep").from_bytes(deep_model.to_bytes())
     new.model.get_ref("wide").from_bytes(old.model.to_bytes())
     wide_nlp.meta.setdefault("relief_ner", {})["relation_ensemble"] = {
         "wide": str(stage2) if not isinstance(stage2, Language) else "(in memory)",

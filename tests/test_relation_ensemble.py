@@ -40,6 +40,18 @@ def test_combined_model_is_the_mean_of_both_and_survives_saving(tmp_path):
     assert np.allclose(again.model.predict(docs), (deep + wide) / 2, atol=1e-6)
 
 
+def test_an_earlier_combination_gives_its_deep_part_to_a_retrained_wide_model():
+    deep_nlp, wide_nlp = trained(), trained(WIDE_CFG)
+    first = combine_relation_models(wide_nlp, deep_nlp)
+    retrained = trained(WIDE_CFG, steps=3)  # a lexical model trained on other documents
+    docs = [gold_to_doc(deep_nlp, g) for g in synthetic_gold(4, seed=5)]
+    deep = deep_nlp.get_pipe("relief_relation_extractor").model.predict(docs)
+    new_wide = retrained.get_pipe("relief_relation_extractor").model.predict(docs)
+    second = combine_relation_models(retrained, first)
+    rel = second.get_pipe("relief_relation_extractor")
+    assert np.allclose(rel.model.predict(docs), (deep + new_wide) / 2, atol=1e-6)
+
+
 def test_combining_needs_a_lexical_model_and_an_encoder_head():
     v1 = trained()
     with pytest.raises(EnsembleError, match="RelationModel.v3"):

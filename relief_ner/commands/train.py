@@ -156,7 +156,7 @@ def ship(
 @app.command("combine-relations")
 def combine_relations(
     stage2: Path = typer.Argument(..., exists=True, file_okay=False, help="A configs/relation_wide.cfg run, e.g. training/runs/relation_wide/model-last."),
-    deep_from: Path = typer.Option(..., "--deep-from", exists=True, file_okay=False, help="The stage-1 transformer pipeline it was trained on (its relation head becomes the deep part)."),
+    deep_from: Path = typer.Option(..., "--deep-from", exists=True, file_okay=False, help="The stage-1 transformer pipeline it was trained on (its relation head becomes the deep part), or an earlier combination (its deep part is kept)."),
     out: Path = typer.Option(..., "--out", help="Where to save the combined pipeline."),
     threshold: Optional[float] = typer.Option(0.4, "--threshold", min=0.0, max=1.0, help="Probability threshold of the combined model (chosen on dev, docs/MODEL.md)."),
     list_threshold: Optional[float] = typer.Option(None, "--list-threshold", min=0.0, max=1.0, help="With one_party_per_side: the probability a party listed with the best one needs (default: the threshold)."),
