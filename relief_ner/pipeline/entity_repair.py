@@ -86,6 +86,19 @@ def make_entity_repair(nlp: Language, name: str, merge_place_prefix: bool,
                        relabel_org_endings: bool, trim_edges: bool, trim_org_tails: bool,
                        org_to_place: bool, extend_names: bool, relabel_measures: bool,
                        require_cjk: bool) -> "EntityRepair":
+    """Schema rules applied to the NER's spans (module docstring: each rule with examples).
+
+    merge_place_prefix (bool): a place written in front of an organisation joins the ORG.
+    relabel_org_endings (bool): a LOC ending in an organisation word is an ORG.
+    trim_edges (bool): no punctuation, space, unclosed quote or leading verb at a name's ends.
+    trim_org_tails (bool): an ORG ends at its organisation word.
+    org_to_place (bool): an ORG that is a gazetteer chain followed by other words is that LOC.
+    extend_names (bool): an ORG takes in its work team or department; LOC + organisation word
+        is an ORG.
+    relabel_measures (bool): a measure takes the label its unit gives; unit headers are no
+        measure.
+    require_cjk (bool): no entity without a Chinese character.
+    """
     # the gazetteer (read by `org_to_place` and by `trim_edges`' left extension) is read
     # with the pipeline, so that its cost shows in the load time and not in the first
     # document that needs it

@@ -60,6 +60,10 @@ _SET_PHRASES = ("两不愁三保障", "三保障", "四个不摘", "三会一课
 
 @Language.factory("relief_measure_rules", default_config={"skip_bare_yi": True}, assigns=["doc.ents"])
 def make_measure_rules(nlp: Language, name: str, skip_bare_yi: bool) -> "MeasureRules":
+    """Number + unit patterns, kept where the normaliser accepts them.
+
+    skip_bare_yi (bool): leave `一` + measure word untagged (`一条路子` means "a", not one).
+    """
     return MeasureRules(skip_bare_yi=skip_bare_yi)
 
 
@@ -147,6 +151,10 @@ _GENERIC = {
 
 @Language.factory("relief_org_rules", default_config={"max_length": 24}, assigns=["doc.ents"])
 def make_org_rules(nlp: Language, name: str, max_length: int) -> "OrgRules":
+    """Organisation names found by their endings (公司, 集团, 局 …).
+
+    max_length (int): how far before its ending a name may start, in characters.
+    """
     return OrgRules(max_length=max_length)
 
 
@@ -238,6 +246,7 @@ _NOT_PLACE_BEFORE = set("全该本我各每")
 
 @Language.factory("relief_place_rules", default_config={}, assigns=["doc.ents"])
 def make_place_rules(nlp: Language, name: str) -> "PlaceRules":
+    """Places of the packaged gazetteer (administrative divisions), chains merged."""
     return PlaceRules()
 
 

@@ -24,6 +24,11 @@ from ..scoring import score_records
                   requires=["doc._.relations"], assigns=["doc._.records"])
 def make_record_builder(nlp: Language, name: str, max_purpose_chars: int,
                         scorer: Optional[Callable] = None) -> "RecordBuilder":
+    """Assistance records from `doc._.relations` (`relief_ner.records.build_records`).
+
+    max_purpose_chars (int): the longest `purpose` phrase taken from the sentence.
+    scorer (Callable): scores records on examples (`relief.record_scorer.v1`).
+    """
     return RecordBuilder(max_purpose_chars=max_purpose_chars, scorer=scorer or score_records)
 
 

@@ -64,6 +64,18 @@ def make_relation_extractor(nlp: Language, name: str, model: Model, threshold: f
                             one_party_per_side: bool,
                             list_threshold: Optional[float],
                             scorer: Optional[Callable] = None) -> "RelationExtractor":
+    """The trainable relation extractor: a probability per label for every measure–party
+    pair of a sentence (`relief.candidate_pairs.v1`).
+
+    model (Model): the relation model (`relief.RelationModel.v1`/`v3`), docs → pair scores.
+    threshold (float): the probability a relation needs.
+    head_learn_rate (Optional[float]): the model's own Adam rate, for a fresh head on a
+        fine-tuned encoder (None: the training optimiser's).
+    one_party_per_side (bool): per measure and label keep only the best party and those
+        listed with it (`A、B和C`).
+    list_threshold (Optional[float]): the probability a listed party needs (None: threshold).
+    scorer (Callable): scores relations on examples (`relief.relation_scorer.v1`).
+    """
     return RelationExtractor(nlp.vocab, model, name, threshold=threshold,
                              head_learn_rate=head_learn_rate, one_party_per_side=one_party_per_side,
                              list_threshold=list_threshold, scorer=scorer)

@@ -38,6 +38,11 @@ _CLAUSE_BREAK = re.compile(r"[，,；;：:]")
 @Language.factory("relief_relation_rules", default_config={"outcome_window": 8},
                   requires=["doc.ents"], assigns=["doc._.relations"])
 def make_relation_rules(nlp: Language, name: str, outcome_window: int) -> "RelationRules":
+    """Cue-word relations between the measures and parties of a sentence.
+
+    outcome_window (int): characters before a measure (within its clause) searched for an
+        outcome word (`增收`, `产值` …); a measure after one gets no relation.
+    """
     return RelationRules(outcome_window=outcome_window)
 
 
