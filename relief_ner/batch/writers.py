@@ -22,6 +22,7 @@ import csv
 import io
 import json
 import os
+import stat
 import sys
 from pathlib import Path
 from typing import Any, BinaryIO, Dict, Iterator, List, Optional, Sequence, Set, Tuple
@@ -138,7 +139,6 @@ def open_writer(output: str, fmt: Optional[str] = None, *, resume: bool = False,
 
 def _is_stream(path: Path) -> bool:
     """A character device, FIFO or socket (also through a symlink such as /dev/stdout)."""
-    import stat
     try:
         mode = path.stat().st_mode
     except OSError:
