@@ -60,7 +60,7 @@ def _iter_sources(paths: Iterable[str], stdin: Optional[TextIO],
                 items = iter_file(Path(source))
             for item in items:
                 last = item.where or last
-                yield item
+                yield _checked(item) if isinstance(item, InputDoc) else item
         except MissingDependency:
             raise
         except Exception as err:  # MemoryError, RecursionError …: a reader bug or a hostile input
@@ -75,8 +75,6 @@ def unique_ids(items: Iterable[Item]) -> Iterator[Item]:
     not processed and becomes an `InputError` ("duplicate id …, first at …")."""
     first: Dict[str, str] = {}
     for item in items:
-        if isinstance(item, InputDoc):
-            item = _checked(item)
         if isinstance(item, InputDoc):
             if item.id in first and item.whole_file and item.where and item.where not in first:
                 item.id = item.where  # a whole file: its path tells it apart
@@ -145,12 +143,15 @@ def read_source(stream: BinaryIO, where: str) -> Iterator[Item]:
         from .feeds import iter_feed_bytes
         yield from iter_feed_bytes(data, where)
     else:
-        try:
-            raw = data.decode("utf-8")
-        except UnicodeDecodeError as err:
-            yield InputError(doc_id, where, f"not UTF-8 text ({err.reason} at byte {err.start})")
-            return
-        yield _text_doc(doc_id, raw, where)
+        yield _decoded_text_doc(data, doc_id, where)
+
+
+def _decoded_text_doc(data: bytes, doc_id: str, where: str, hint: str = "") -> Item:
+    try:
+        raw = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return InputError(doc_id, where, f"not UTF-8 text ({err.reason} at byte {err.start}){hint}")
+    return _text_doc(doc_id, raw, where)
 
 
 _BOM = "\ufeff"
@@ -203,17 +204,11 @@ def _iter_byte_stream(stream: BinaryIO, where: str) -> Iterator[Item]:
         first_lines.append(line)
         if line.strip():
             break
-    if first_lines and first_lines[-1].lstrip(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
+    if first_lines and first_lines[-1].lstrip(_BOM.encode()).lstrip().startswith(b"{"):
         yield from _iter_jsonl_bytes(_chain(first_lines, stream), where)
         return
-    data = b"".join(first_lines) + stream.read()
-    try:
-        raw = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        yield InputError("stdin", where, f"not UTF-8 text ({err.reason} at byte {err.start}); "
-                                         "convert it first, e.g. iconv -f GBK -t UTF-8")
-        return
-    yield _text_doc("stdin", raw, where)
+    yield _decoded_text_doc(b"".join(first_lines) + stream.read(), "stdin", where,
+                            hint="; convert it first, e.g. iconv -f GBK -t UTF-8")
 
 
 def _chain(lines: List[Any], handle: Iterable[Any]) -> Iterator[Any]:

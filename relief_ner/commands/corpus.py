@@ -267,7 +267,7 @@ def corpus_markup_import(
 ) -> None:
     """Validate markup files against their source texts and store them stand-off."""
     from ..corpus import CorpusError, renumber
-    from ..corpus.markup import check, from_markup
+    from ..corpus.markup import check, read_markup
     from ..corpus.project import save_document
 
     layout, store = _layout_and_texts(root, texts)
@@ -276,10 +276,7 @@ def corpus_markup_import(
     errors = 0
     for path in paths:
         try:
-            markup = path.read_text(encoding="utf-8")
-            doc_id = next((line.split(":", 1)[1].strip() for line in markup.split("\n", 3)[:3]
-                           if line.startswith("# id:")), None)
-            gold = from_markup(markup, text=store(doc_id) if doc_id else None, where=str(path))
+            gold = read_markup(path, store)
         except (CorpusError, KeyError, UnicodeDecodeError) as e:
             errors += 1
             err.print(f"[red]error[/red] {e}")
@@ -314,7 +311,7 @@ def corpus_agreement(
 
     from ..corpus import CorpusError, TextStore, read_any
     from ..corpus.agreement import agreement
-    from ..corpus.markup import HEADER, from_markup
+    from ..corpus.markup import read_markup
     from .evaluate import ROW_KEYS, format_row
 
     store = TextStore(texts)
@@ -324,9 +321,7 @@ def corpus_agreement(
         docs = []
         for f in files:
             if f.suffix == ".txt":
-                markup = f.read_text(encoding="utf-8")
-                if markup.startswith(HEADER):
-                    docs.append(from_markup(markup, where=str(f)))
+                docs.append(read_markup(f))
             elif f.suffix == ".jsonl":
                 docs.extend(read_any(f, store))
         return docs

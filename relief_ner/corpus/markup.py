@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Tuple
 
 from ..quantity import quantity_in_context
 from ..schema import ENTITY_LABELS, MEASURE_LABELS, PARTY_LABELS, SentenceIndex
@@ -133,6 +134,17 @@ def from_markup(markup: str, text: Optional[str] = None, where: str = "<markup>"
         seen.add((head, rtype, tail))
         relations.append(GoldRelation(len(relations) + 1, head, tail, rtype))
     return GoldDoc(doc_id, plain, list(entities.values()), relations)
+
+
+def read_markup(path: Path, texts: Optional[Callable[[str], str]] = None) -> GoldDoc:
+    """A markup file as a GoldDoc, checked against `texts(doc_id)` (the source text) where
+    given, else against the sha256 in its header."""
+    markup = path.read_text(encoding="utf-8")
+    text = None
+    if texts is not None:
+        doc_id = _sections(markup, str(path))[0].get("id")
+        text = texts(doc_id) if doc_id else None
+    return from_markup(markup, text=text, where=str(path))
 
 
 def _sections(markup: str, where: str) -> Tuple[Dict[str, str], str, str, int]:
