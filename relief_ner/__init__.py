@@ -12,7 +12,7 @@ from .quantity import Quantity, QuantityError, parse_quantity
 
 register_extensions()
 
-from . import optimizers, pipeline  # noqa: E402,F401  (registers the factories)
+from . import pipeline  # noqa: E402,F401  (registers the factories)
 from .loading import load  # noqa: E402
 
 __version__ = "0.1.0"

@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "relief_ner"
 LAYERS = [
     ("schema", "quantity", "gazetteer", "extensions"),
     ("records", "scoring", "evaluate", "output"),
-    ("pipeline", "relation_ensemble", "optimizers"),
+    ("pipeline",),
     ("corpus", "batch", "annotate", "backbone", "loading", "inference", "packaging"),
     ("commands", "cli", ""),
 ]

@@ -182,24 +182,3 @@ def test_entities_without_a_chinese_character_are_dropped():
 def test_only_organisations_and_places_are_touched():
     doc = doc_with("捐赠5万元,帮助120户。", [("5万元", "MONEY"), ("120户", "COUNT")])
     assert spans(EntityRepair()(doc)) == [("5万元", "MONEY"), ("120户", "COUNT")]
-
-
-def test_gazetteer_features_mark_division_names_and_organisation_endings():
-    import numpy as np
-
-    from relief_ner.pipeline.gazetteer_features import N_FEATURES, build_gazetteer_features, char_features
-
-    text = "湖南省新田县和某某有限公司"
-    feats = char_features(text)
-    assert feats.shape == (len(text), N_FEATURES)
-    # 湖南省 is one division match: B, I, E
-    assert feats[0, 0] == 1 and feats[1, 1] == 1 and feats[2, 2] == 1
-    assert feats[6, :4].sum() == 0  # 和 is in no division name
-    base = N_FEATURES - 7
-    assert feats[text.index("有限公司"), base] == 1 and feats[len(text) - 1, base + 2] == 1
-    nlp = spacy.blank("zh")
-    model = build_gazetteer_features(width=8)
-    doc = nlp.make_doc(text)
-    model.initialize(X=[doc])
-    (out,) = model.predict([doc])
-    assert out.shape == (len(doc), 8) and np.isfinite(out).all()

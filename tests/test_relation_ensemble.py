@@ -10,7 +10,7 @@ import relief_ner  # noqa: F401
 from relief_ner.corpus import gold_to_doc
 from relief_ner.extensions import Relation
 from relief_ner.pipeline.relation_extractor import keep_best_and_coordinated
-from relief_ner.relation_ensemble import EnsembleError, combine_relation_models
+from relief_ner.pipeline.relation_ensemble import EnsembleError, combine_relation_models
 from test_training import WIDE_CFG, synthetic_gold
 
 
@@ -54,9 +54,9 @@ def test_an_earlier_combination_gives_its_deep_part_to_a_retrained_wide_model():
 
 def test_combining_needs_a_lexical_model_and_an_encoder_head():
     v1 = trained()
-    with pytest.raises(EnsembleError, match="RelationModel.v3"):
+    with pytest.raises(EnsembleError, match="RelationLexical.v1"):
         combine_relation_models(v1, trained())
-    with pytest.raises(EnsembleError, match="RelationModel.v1"):
+    with pytest.raises(EnsembleError, match="must read the encoder"):
         combine_relation_models(trained(WIDE_CFG), trained(WIDE_CFG))
 
 

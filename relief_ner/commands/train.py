@@ -163,7 +163,7 @@ def combine_relations(
 ) -> None:
     """Join the stage-1 relation head and the stage-2 lexical relation model into one
     wide-and-deep model (mean of their logits) and save the pipeline."""
-    from ..relation_ensemble import EnsembleError, combine_relation_models
+    from ..pipeline.relation_ensemble import EnsembleError, combine_relation_models
 
     try:
         nlp = combine_relation_models(stage2, deep_from)

@@ -1,5 +1,6 @@
 """Pipeline components. Importing this package registers their factories with spaCy."""
 
 from . import (  # noqa: F401
-    entity_repair, entity_rules, gazetteer_features, record_builder, relation_extractor, relation_model, relation_rules, sentences,
+    entity_repair, entity_rules, record_builder, relation_encoder, relation_extractor, relation_model,
+    relation_rules, sentences,
 )

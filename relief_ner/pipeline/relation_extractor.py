@@ -1,7 +1,8 @@
 """`relief_relation_extractor`: the trainable relation component.
 
 A `TrainablePipe` that scores every measure–party candidate pair of a sentence with its
-model (`relief.RelationModel.v1`/`v2`/`v3`) and keeps, per label, the pairs whose
+model (`relief.RelationEncoder.v1`, `relief.RelationLexical.v1`, `relief.RelationPooled.v1` or
+`relief.RelationWideDeep.v1` of two of them) and keeps, per label, the pairs whose
 probability reaches `threshold` (with `one_party_per_side`, only the best of them and the
 parties listed together with it, which need only reach `list_threshold`). During training
 the candidates come from the gold entities (teacher forcing), at prediction time from
@@ -29,7 +30,7 @@ from .relation_model import TRAIN_ENTS_KEY
 
 DEFAULT_MODEL_CONFIG = """
 [model]
-@architectures = "relief.RelationModel.v1"
+@architectures = "relief.RelationPooled.v1"
 hidden_width = 128
 nO = 2
 
@@ -67,7 +68,7 @@ def make_relation_extractor(nlp: Language, name: str, model: Model, threshold: f
     """The trainable relation extractor: a probability per label for every measure–party
     pair of a sentence (`relief.candidate_pairs.v1`).
 
-    model (Model): the relation model (`relief.RelationModel.v1`/`v3`), docs → pair scores.
+    model (Model): the relation model (e.g. `relief.RelationEncoder.v1`), docs → pair scores.
     threshold (float): the probability a relation needs.
     head_learn_rate (Optional[float]): the model's own Adam rate, for a fresh head on a
         fine-tuned encoder (None: the training optimiser's).

@@ -14,20 +14,18 @@ from typing import Callable, List, Optional, Tuple
 
 import numpy as np
 from spacy.strings import hash_string
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from spacy.util import registry
 from thinc.api import Dropout, HashEmbed, Linear, Model, Relu, SparseLinear_v2, chain
 from thinc.types import Floats2d
 
-from ..schema import MEASURE_LABELS, PARTY_LABELS, SENTENCE_ENDS
+from ..schema import MEASURE_LABELS, PARTY_LABELS
 from .relation_features import Pair, pair_features
-from .relation_rules import (ASSIST_CUES, COORDINATING, OUTCOME_WORDS, RECEIVING_VERBS,
-                             RECIPIENT_MARKERS, RelationRules)
+from .sentences import sentence_ids
 
 # Entities used as candidates during training (gold ones, set by the pipe's update).
 TRAIN_ENTS_KEY = "relief_ner.train_ents"
 N_EXTRA = 2  # direction, log-distance
-LEFT_CONTEXT = 2  # tokens before the party that v2 reads (为/向/给 + one)
 
 
 def doc_entities(doc: Doc) -> List[Tuple[int, int, str]]:
@@ -45,7 +43,7 @@ def make_candidate_pairs(max_distance: int = 200) -> Callable[[Doc], List[Pair]]
         ents = doc_entities(doc)
         if not ents:
             return []
-        sent_of = _sentence_ids(doc)
+        sent_of = sentence_ids(doc)
         measures = [e for e in ents if e[2] in MEASURE_LABELS]
         parties = [e for e in ents if e[2] in PARTY_LABELS]
         pairs = []
@@ -58,23 +56,22 @@ def make_candidate_pairs(max_distance: int = 200) -> Callable[[Doc], List[Pair]]
     return candidate_pairs
 
 
-def _sentence_ids(doc: Doc) -> List[int]:
-    ids, sid = [], 0
-    for token in doc:
-        ids.append(sid)
-        if token.text in SENTENCE_ENDS or "\n" in token.whitespace_:
-            sid += 1
-    return ids
-
-
-@registry.architectures("relief.RelationModel.v1")
-def build_relation_model(
+@registry.architectures("relief.RelationPooled.v1")
+def build_relation_pooled(
     tok2vec: Model[List[Doc], List[Floats2d]],
     get_candidates: Callable[[Doc], List[Pair]],
     hidden_width: int = 128,
     nO: int = 2,
 ) -> Model[List[Doc], Floats2d]:
-    """Docs → (n_pairs, nO) logits, pairs in the order `get_candidates` lists them."""
+    """Docs → (n_pairs, nO) logits, pairs in the order `get_candidates` lists them: the mean
+    token vector of the measure, of the party and of the tokens between them, direction and
+    distance → a small ReLU network.
+
+    tok2vec (Model): token vectors (a transformer listener in the shipped pipeline).
+    get_candidates (Callable): the doc's candidate pairs (`relief.candidate_pairs.v1`).
+    hidden_width (int): the hidden layer's width.
+    nO (int): relation labels.
+    """
     hidden = Relu(nO=hidden_width)
     scorer = chain(hidden, Dropout(0.1), Linear(nO=nO, nI=hidden_width))
     model: Model = Model(
@@ -82,22 +79,6 @@ def build_relation_model(
         refs={"tok2vec": tok2vec, "scorer": scorer, "hidden": hidden},
         attrs={"get_candidates": get_candidates},
     )
-    return model
-
-
-@registry.architectures("relief.RelationModel.v2")
-def build_relation_model_v2(
-    tok2vec: Model[List[Doc], List[Floats2d]],
-    get_candidates: Callable[[Doc], List[Pair]],
-    hidden_width: int = 128,
-    nO: int = 2,
-) -> Model[List[Doc], Floats2d]:
-    """v1 plus what a reader of the sentence looks at (see `_cue_features`): the few
-    tokens before the party (`为`, `向` …) as a fourth vector, and cue features that include
-    the baseline rules' own verdict on the pair. With a few hundred gold relations the
-    network learns when to trust the rules instead of rediscovering them."""
-    model = build_relation_model(tok2vec, get_candidates, hidden_width, nO)
-    model.attrs["cue_features"] = True
     return model
 
 
@@ -109,9 +90,7 @@ def _init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> Model:
     if width is None and X is not None:
         width = tok2vec.predict(X[:1])[0].shape[1]
     if width is not None:
-        cues = model.attrs.get("cue_features", False)
-        n_in = (4 * width + N_EXTRA + N_CUES) if cues else (3 * width + N_EXTRA)
-        model.get_ref("hidden").set_dim("nI", n_in)
+        model.get_ref("hidden").set_dim("nI", 3 * width + N_EXTRA)
     scorer.initialize()
     return model
 
@@ -124,16 +103,9 @@ def _forward(model: Model, docs: List[Doc], is_train: bool):
     xp = model.ops.xp
     rows = []
     index = []  # (doc i, pair) for the backward pass
-    cues = model.attrs.get("cue_features", False)
     for i, (doc, vecs) in enumerate(zip(docs, tokvecs)):
-        pairs = get_candidates(doc)
-        cue_rows = _cue_features(doc, pairs) if cues and pairs else None
-        for k, pair in enumerate(pairs):
-            row = _pair_features(xp, vecs, pair)
-            if cues:
-                row = xp.concatenate([row, _left_context(xp, vecs, pair),
-                                      xp.asarray(cue_rows[k], dtype=row.dtype)])
-            rows.append(row)
+        for pair in get_candidates(doc):
+            rows.append(_pair_features(xp, vecs, pair))
             index.append((i, pair))
     width = tokvecs[0].shape[1] if tokvecs else 0
     if not rows:
@@ -156,11 +128,6 @@ def _forward(model: Model, docs: List[Doc], is_train: bool):
             cs, ce = _between(hs, he, ts, te)
             if ce > cs:
                 d_tokvecs[i][cs:ce] += d[2 * width:3 * width] / (ce - cs)
-            if cues:
-                ls, le = _left_span(ts)
-                if le > ls:
-                    offset = 3 * width + N_EXTRA
-                    d_tokvecs[i][ls:le] += d[offset:offset + width] / (le - ls)
         return bp_tokvecs(d_tokvecs)
 
     return scores, backprop
@@ -181,53 +148,54 @@ def _pair_features(xp, vecs, pair: Pair):
     return xp.concatenate([head, tail, context, xp.asarray([direction, distance], dtype=head.dtype)])
 
 
-def _left_span(ts: int) -> Tuple[int, int]:
-    return max(0, ts - LEFT_CONTEXT), ts
+@registry.architectures("relief.RelationLexical.v1")
+def build_relation_lexical(
+    get_candidates: Callable[[Doc], List[Pair]],
+    length: int = 2 ** 18,
+    embed_width: int = 0,
+    nO: int = 2,
+) -> Model[List[Doc], Floats2d]:
+    """A linear model over the pair's hashed lexical features (`relation_features`); with
+    `embed_width` > 0 plus a hidden layer over the mean of the features' hashed embeddings
+    (so that features can combine). It needs no encoder and trains in seconds on a CPU, so
+    it can be retrained on a frozen pipeline.
+
+    get_candidates (Callable): the doc's candidate pairs (`relief.candidate_pairs.v1`).
+    length (int): rows of the hashed feature table.
+    embed_width (int): width of the hashed embeddings (0: the linear model only).
+    nO (int): relation labels.
+    """
+    linear = SparseLinear_v2(nO=nO, length=length)
+    layers: List[Model] = [linear]
+    refs = {"linear": linear}
+    if embed_width:
+        embed = HashEmbed(nO=embed_width, nV=length // 4, seed=7)
+        mlp = chain(Relu(nO=embed_width, nI=embed_width), Dropout(0.1), Linear(nO=nO, nI=embed_width))
+        layers += [embed, mlp]
+        refs.update({"embed": embed, "mlp": mlp})
+    return Model("relief_relation_wide", _wide_forward, layers=layers, refs=refs,
+                 attrs={"get_candidates": get_candidates}, init=_wide_init)
 
 
-def _left_context(xp, vecs, pair: Pair):
-    ls, le = _left_span(pair[2])
-    return vecs[ls:le].mean(axis=0) if le > ls else xp.zeros(vecs.shape[1], dtype=vecs.dtype)
+@registry.architectures("relief.RelationWideDeep.v1")
+def build_relation_wide_deep(wide: Model[List[Doc], Floats2d],
+                             deep: Model[List[Doc], Floats2d]) -> Model[List[Doc], Floats2d]:
+    """The mean of two relation models' logits: `wide` (lexical, `relief.RelationLexical.v1`)
+    and `deep` (reading encoder vectors: `relief.RelationEncoder.v1` or
+    `relief.RelationPooled.v1`). Both must list the same candidate pairs. The parts can be
+    trained together or apart and joined afterwards (`relief-ner combine-relations`).
+
+    wide (Model): the lexical model.
+    deep (Model): the encoder-based model (it holds the `tok2vec`).
+    """
+    return Model("relief_relation_wide_deep", _sum_forward, layers=[deep, wide], init=_sum_init,
+                 refs={"tok2vec": deep.get_ref("tok2vec"), "wide": wide, "deep": deep},
+                 attrs={"get_candidates": deep.attrs["get_candidates"]})
 
 
-N_CUES = 16
-
-
-def _cue_features(doc: Doc, pairs: List[Pair]) -> List[List[float]]:
-    """Per pair: the rules' verdict (PROVIDER, RECIPIENT), the labels involved, the cue
-    words around the party and the measure, and how many other entities lie between."""
-    spans = [Span(doc, s, e, label=label) for s, e, label in sorted(doc_entities(doc))]
-    by_start = {span.start: span for span in spans}
-    verdict = {(r.head.start, r.tail.start, r.label)
-               for r in RelationRules().relate(doc, spans)}
-    text = doc.text
-    rows = []
-    for hs, he, ts, te in pairs:
-        head, tail = by_start[hs], by_start[ts]
-        lo, hi = min(he, te), max(hs, ts)
-        between = [span.label_ for span in spans if lo <= span.start < hi]
-        n_parties = sum(1 for label in between if label in PARTY_LABELS)
-        n_measures = sum(1 for label in between if label in MEASURE_LABELS)
-        before_party = text[max(0, tail.start_char - 4):tail.start_char]
-        after_party = text[tail.end_char:tail.end_char + 6]
-        before_measure = text[max(0, head.start_char - 8):head.start_char]
-        gap = text[min(head.end_char, tail.end_char):max(head.start_char, tail.start_char)]
-        rows.append([
-            float((hs, ts, "PROVIDER") in verdict),
-            float((hs, ts, "RECIPIENT") in verdict),
-            float(tail.label_ == "ORG"),
-            float(head.label_ == "MONEY"), float(head.label_ == "AREA"), float(head.label_ == "COUNT"),
-            float(before_party.endswith(RECIPIENT_MARKERS)),
-            float(after_party.startswith(RECEIVING_VERBS)),
-            float(after_party.startswith(COORDINATING)),
-            float(after_party.startswith(ASSIST_CUES)),
-            float(any(w in before_measure for w in OUTCOME_WORDS)),
-            float(any(c in gap for c in ASSIST_CUES)),
-            float(np.log1p(n_parties)), float(np.log1p(n_measures)),
-            float(n_parties == 0 and ts < hs),  # nearest party before the measure
-            float(n_parties == 0 and ts > hs),  # nearest party after it
-        ])
-    return rows
+# Names used by pipelines saved before 2026-12-07 (the shipped default's config.cfg among
+# them); they build the same models as the names above.
+registry.architectures.register("relief.RelationModel.v1", func=build_relation_pooled)
 
 
 @registry.architectures("relief.RelationModel.v3")
@@ -239,28 +207,12 @@ def build_relation_model_v3(
     embed_width: int = 0,
     nO: int = 2,
 ) -> Model[List[Doc], Floats2d]:
-    """A linear model over the pair's hashed lexical features (`relation_features`); with
-    `embed_width` > 0 plus a hidden layer over the mean of the features' hashed embeddings
-    (so that features can combine); given a `tok2vec`, the result is the mean of these logits and
-    v1's ("wide and deep"). Without a tok2vec it trains in seconds on a CPU and needs no encoder, so it
-    can be retrained on a frozen pipeline."""
-    linear = SparseLinear_v2(nO=nO, length=length)
-    layers: List[Model] = [linear]
-    refs = {"linear": linear}
-    if embed_width:
-        embed = HashEmbed(nO=embed_width, nV=length // 4, seed=7)
-        mlp = chain(Relu(nO=embed_width, nI=embed_width), Dropout(0.1), Linear(nO=nO, nI=embed_width))
-        layers += [embed, mlp]
-        refs.update({"embed": embed, "mlp": mlp})
-    wide: Model = Model("relief_relation_wide", _wide_forward, layers=layers, refs=refs,
-                        attrs={"get_candidates": get_candidates}, init=_wide_init)
+    """`relief.RelationLexical.v1`, or with a `tok2vec` `relief.RelationWideDeep.v1` of it
+    and `relief.RelationPooled.v1` (the earlier name of both)."""
+    wide = build_relation_lexical(get_candidates, length, embed_width, nO)
     if tok2vec is None:
         return wide
-    deep = build_relation_model(tok2vec, get_candidates, hidden_width, nO)
-    model: Model = Model("relief_relation_wide_deep", _sum_forward, layers=[deep, wide],
-                         init=_sum_init, refs={"tok2vec": tok2vec, "wide": wide, "deep": deep},
-                         attrs={"get_candidates": get_candidates})
-    return model
+    return build_relation_wide_deep(wide, build_relation_pooled(tok2vec, get_candidates, hidden_width, nO))
 
 
 def _wide_init(model: Model, X=None, Y=None) -> Model:
@@ -303,13 +255,13 @@ def _wide_forward(model: Model, docs: List[Doc], is_train: bool):
 
 def _sum_init(model: Model, X=None, Y=None) -> Model:
     model.get_ref("deep").initialize(X=X)
-    model.get_ref("wide").initialize()
+    model.get_ref("wide").initialize(X=X)
     return model
 
 
 def _sum_forward(model: Model, docs: List[Doc], is_train: bool):
     # The mean, not the sum, of the two logits: the parts can also be trained apart and
-    # joined afterwards (`relief_ner.relation_ensemble`), each calibrated on its own.
+    # joined afterwards (`relief_ner.pipeline.relation_ensemble`), each calibrated on its own.
     deep_scores, bp_deep = model.get_ref("deep")(docs, is_train)
     wide_scores, bp_wide = model.get_ref("wide")(docs, is_train)
 

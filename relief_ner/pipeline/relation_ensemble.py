@@ -1,11 +1,11 @@
-"""Join two separately trained relation models into one `relief.RelationModel.v3` (wide and deep).
+"""Join two separately trained relation models into one `relief.RelationWideDeep.v1`.
 
-The transformer pipeline's own relation head (`relief.RelationModel.v1`, trained with the
-encoder in stage 1) and the lexical model (v3 without encoder, trained on the frozen
-stage-1 pipeline in stage 2, `configs/relation_wide.cfg`) make different mistakes: on dev
-the mean of their logits beats each of them (docs/MODEL.md, "Relation model"). Both read
-the same frozen encoder, so the joined model is exact: its deep part *is* the stage-1 head
-(same weights, listening to the same transformer) and its wide part the stage-2 model.
+A relation model that reads the encoder (`relief.RelationEncoder.v1` or
+`relief.RelationPooled.v1`) and the lexical model (`relief.RelationLexical.v1`,
+`configs/relation_wide.cfg`) make different mistakes: the mean of their logits beats each
+of them (docs/MODEL.md). Both are trained on the same frozen encoder, so the joined model
+is exact: its deep part *is* the encoder-based model (same weights, listening to the same
+transformer) and its wide part the lexical model.
 
     relief-ner combine-relations training/runs/relation_wide/model-last \\
         --deep-from training/runs/transformer6/model-best --out training/runs/combined
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Union
+from typing import Tuple, Union
 
 import spacy
 from spacy.language import Language
@@ -32,32 +32,35 @@ class EnsembleError(ValueError):
     pass
 
 
+# The lexical (wide) part, and the parts that read encoder vectors (deep); the old names
+# stay accepted for pipelines saved before 2026-12-07.
+WIDE_ARCHITECTURES = ("relief.RelationLexical.v1", "relief.RelationModel.v3")
+DEEP_ARCHITECTURES = ("relief.RelationEncoder.v1", "relief.RelationPooled.v1", "relief.RelationModel.v1")
+
+
 def combine_relation_models(stage2: Union[str, Path, Language], stage1: Union[str, Path, Language]) -> Language:
     """`stage2`'s pipeline with its relation model replaced by the mean of its own (wide)
-    model and `stage1`'s relation head (deep); the two must share the transformer weights."""
+    model and `stage1`'s encoder-based relation model (deep); the two must share the
+    transformer weights."""
     wide_nlp, deep_nlp = _pipeline(stage2), _pipeline(stage1)
     for nlp, what in ((wide_nlp, "stage-2"), (deep_nlp, "stage-1")):
         if REL not in nlp.pipe_names:
             raise EnsembleError(f"the {what} pipeline has no {REL} (components: {', '.join(nlp.pipe_names)})")
-    wide_cfg = wide_nlp.config["components"][REL]["model"]
-    deep_cfg = deep_nlp.config["components"][REL]["model"]
-    if wide_cfg.get("@architectures") != "relief.RelationModel.v3" or wide_cfg.get("tok2vec"):
-        raise EnsembleError(f"{REL} of the stage-2 pipeline must be relief.RelationModel.v3 without tok2vec")
-    deep_model = deep_nlp.get_pipe(REL).model
-    if deep_cfg.get("@architectures") == "relief.RelationModel.v3" and deep_model.has_ref("deep"):
-        # an earlier combination (e.g. the shipped default): its deep part is reused, so
-        # that a lexical model retrained on more documents can replace its wide part
-        deep_model = deep_model.get_ref("deep")
-    elif deep_cfg.get("@architectures") != "relief.RelationModel.v1":
-        raise EnsembleError(f"{REL} of the stage-1 pipeline must be relief.RelationModel.v1 "
-                            "or an earlier combination")
+    wide_cfg = dict(wide_nlp.config["components"][REL]["model"])
+    if wide_cfg.get("@architectures") not in WIDE_ARCHITECTURES or wide_cfg.get("tok2vec"):
+        raise EnsembleError(f"{REL} of the stage-2 pipeline must be relief.RelationLexical.v1 "
+                            "(a lexical model without tok2vec)")
+    deep_cfg, deep_model = _deep_part(dict(deep_nlp.config["components"][REL]["model"]),
+                                      deep_nlp.get_pipe(REL).model)
     upstream = deep_cfg.get("tok2vec", {}).get("upstream")
     if upstream is not None and not _same_encoder(wide_nlp, deep_nlp, upstream):
         raise EnsembleError("the two pipelines do not share the transformer weights: the deep part "
                             "would read another encoder than the one it was trained with")
-    model_cfg = copy.deepcopy(dict(wide_cfg))
-    model_cfg["tok2vec"] = copy.deepcopy(dict(deep_cfg["tok2vec"]))
-    model_cfg["hidden_width"] = deep_cfg["hidden_width"]
+    wide_cfg.pop("tok2vec", None)
+    wide_cfg.pop("hidden_width", None)
+    wide_cfg["@architectures"] = "relief.RelationLexical.v1"
+    model_cfg = {"@architectures": "relief.RelationWideDeep.v1", "wide": copy.deepcopy(wide_cfg),
+                 "deep": copy.deepcopy(deep_cfg)}
     old = wide_nlp.get_pipe(REL)
     comp_cfg = {"model": Config(model_cfg), "threshold": old.cfg["threshold"],
                 "one_party_per_side": bool(old.cfg.get("one_party_per_side", False))}
@@ -69,6 +72,24 @@ def combine_relation_models(stage2: Union[str, Path, Language], stage1: Union[st
         "wide": str(stage2) if not isinstance(stage2, Language) else "(in memory)",
         "deep": str(stage1) if not isinstance(stage1, Language) else "(in memory)"}
     return wide_nlp
+
+
+def _deep_part(cfg: dict, model) -> Tuple[dict, object]:
+    """The config and model of the part that reads the encoder: the relation model itself,
+    or the deep part of an earlier combination (e.g. the shipped default), so that a lexical
+    model retrained on more documents can replace a combination's wide part."""
+    arch = cfg.get("@architectures")
+    if arch in DEEP_ARCHITECTURES:
+        return cfg, model
+    if arch == "relief.RelationWideDeep.v1":
+        return dict(cfg["deep"]), model.get_ref("deep")
+    if arch == "relief.RelationModel.v3" and cfg.get("tok2vec"):
+        pooled = {"@architectures": "relief.RelationPooled.v1", "tok2vec": cfg["tok2vec"],
+                  "get_candidates": cfg["get_candidates"],
+                  "hidden_width": cfg.get("hidden_width", 128), "nO": cfg.get("nO", 2)}
+        return pooled, model.get_ref("deep")
+    raise EnsembleError(f"{REL} of the stage-1 pipeline must read the encoder "
+                        f"({', '.join(DEEP_ARCHITECTURES[:2])}) or be an earlier combination")
 
 
 def _pipeline(source: Union[str, Path, Language]) -> Language:
