@@ -1,13 +1,13 @@
 """Which entities `relief_entity_repair` changes on a split, and whether each change is in
-the gold annotation (docs/MODEL.md, "Entity repair").
+the gold annotation (research/README.md, "Entity repair").
 
     python scripts/repair_changes.py dev training/runs/default-v1
     python scripts/repair_changes.py dev gold
 
-MODEL must be a pipeline without the repair (the session-1 default); the repair is applied
-to its NER output. With `gold` it is applied to the gold entities instead, which it should
-leave as they are (every change listed is a gold span the repair would break, or a span
-it would make out of gold spans).
+MODEL must be a pipeline without the repair (the 2026-11-23 default, research/README.md); the
+repair is applied to its NER output. With `gold` it is applied to the gold entities instead,
+which it should leave as they are (every change listed is a gold span the repair would
+break, or a span it would make out of gold spans).
 """
 
 from __future__ import annotations

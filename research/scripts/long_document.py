@@ -1,8 +1,8 @@
 """Time the whole pipeline on one synthetic long sentence full of entities (our own template,
 repeated): the worst case for the relation component, whose candidates are all the
-measure–party pairs of a sentence (docs/MODEL.md, "Speed and memory").
+measure–party pairs of a sentence (research/README.md, "Speed, int8, long documents").
 
-    python scripts/long_document.py [MODEL] [REPEATS]
+    python research/scripts/long_document.py [MODEL] [REPEATS]
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The dev-set comparison of issue 4 (tokenisation, vocabulary, transfer data, rates), each
-# variant trained with configs/transformer.cfg for its 300 steps. Two lanes run side by side
-# with one torch thread each (2-core machine). Needs: corpus build, corpus transfer,
-# corpus transfer-mix and the backbones below (configs/README.md). Results: training/runs/cmp-*.
+# The dev-set comparison of issue 4 (2026-11-23/24: tokenisation, vocabulary, transfer data,
+# rates), each variant trained with configs/transformer.cfg for its 300 steps. Two lanes run
+# side by side with one torch thread each (2-core machine). Needs: corpus build, corpus
+# transfer, corpus transfer-mix and the backbones below (configs/README.md). Results:
+# training/runs/cmp-*, tabled by research/scripts/compare_report.py (research/README.md).
+# Run from anywhere: bash research/training/compare.sh
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 T=".venv/bin/relief-ner train configs/transformer.cfg"
 B=training/backbone

@@ -1,8 +1,8 @@
 """Do two backbone tokenizers cut the training and dev documents into the same pieces?
-(docs/MODEL.md: the pruned and the full vocabulary do, so their runs differ only by
-floating-point summation order.)
+(research/README.md, "Tokenisation, vocabulary, transfer data": the pruned and the full
+vocabulary do, so their runs differ only by floating-point summation order.)
 
-    python scripts/same_pieces.py training/backbone/e5-small-cjkchar-pruned-6l training/backbone/e5-small-cjkchar-6l
+    python research/scripts/same_pieces.py training/backbone/e5-small-cjkchar-pruned-6l training/backbone/e5-small-cjkchar-6l
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Session 4: session 3's transfer-data recipe with seed 1, then stage 2 and the combination
-# (docs/MODEL.md, "Transfer data again"). Run from the project root: bash training/mix_s1.sh
-# after copying training/runs/default-v1 to training/runs/mix_s1/model-last.
+# 2026-12-05: the transfer-data recipe of 2026-12-05a with seed 1, then stage 2 and the
+# combination (research/README.md, "Transfer data again"). Copy the 2026-11-23 default
+# (training/runs/default-v1, research/README.md) to training/runs/mix_s1/model-last first:
+# bash research/training/mix_s1.sh
 set -e
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 source .venv/bin/activate
 LR=training.optimizer.learn_rate
 relief-ner train configs/transformer.cfg --name mix_s1 --resume --system.seed 1 --paths.train corpus/mix \
@@ -15,5 +16,5 @@ relief-ner train configs/transformer.cfg --name mix_s1 --resume --system.seed 1 
 relief-ner train configs/relation_wide.cfg --name relation_wide_mix_s1 --paths.base training/runs/mix_s1/model-last
 relief-ner combine-relations training/runs/relation_wide_mix_s1/model-last \
     --deep-from training/runs/mix_s1/model-last --out training/runs/combined_mix_s1
-relief-ner evaluate --split dev -m default -m training/runs/combined_mix_s1 --json > docs/eval/dev_transfer_mix_s1.json
+relief-ner evaluate --split dev -m default -m training/runs/combined_mix_s1 --json > research/eval/2026-12-05_dev_transfer-mix-seed1.json
 echo ALLDONE

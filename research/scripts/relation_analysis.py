@@ -1,8 +1,8 @@
 """Where relation errors come from, on a corpus split: the relation component of a trained
 pipeline at several thresholds, the rules' relations on the same entities, and both again
-with the gold entities in place of the NER's (docs/MODEL.md).
+with the gold entities in place of the NER's (research/README.md, "Relation head on a frozen encoder").
 
-    python scripts/relation_analysis.py dev default
+    python research/scripts/relation_analysis.py dev default
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""Markdown table of the dev comparison runs (training/compare.sh) from their train.log:
+"""Markdown table of the dev comparison runs (research/training/compare.sh) from their train.log:
 the evaluation with the best score (what model-best holds) and the last one.
 
-    python scripts/compare_report.py training/runs/cmp-*
+    python research/scripts/compare_report.py training/runs/cmp-*
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
-"""The relation choices of session 3 on a split: stage 1's relation head (v1), stage 2's
+"""The relation choices of 2026-12-05 on a split: stage 1's relation head (v1), stage 2's
 lexical model (v3) and the mean of their logits, each with plain thresholding and with
 `one_party_per_side` decoding, on the NER's entities and on the gold entities
-(docs/MODEL.md, "Relation model and entity repair").
+(research/README.md, "One relation model from both").
 
-    python scripts/relation_ensemble_eval.py dev training/runs/default-v1 training/runs/relation_wide/model-last
+    python research/scripts/relation_ensemble_eval.py dev training/runs/default-v1 training/runs/relation_wide/model-last
 
 Both pipelines must share the encoder (stage 2 is trained on stage 1 frozen); entities come
 from stage 2 (stage 1's NER plus `relief_entity_repair`).

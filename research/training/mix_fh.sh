@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Session 5: session 3's transfer-data recipe (mix_cont) with stage 1's relation head frozen
-# (head learning rate 1e-12: its weights stay, the encoder still gets its gradient). Tests
-# whether the relation loss after transfer training comes from the head training on (and
-# over-fitting) the 88 documents for another 900 steps (docs/MODEL.md, "Session 5").
-# Run from the project root after copying training/runs/default-v1 to
-# training/runs/mix_fh/model-last: bash training/mix_fh.sh
+# 2026-12-05: the transfer-data recipe of 2026-12-05a (mix_cont) with stage 1's relation
+# head frozen (head learning rate 1e-12: its weights stay, the encoder still gets its
+# gradient). Tests whether the relation loss after transfer training comes from the head
+# training on (and over-fitting) the 88 documents for another 900 steps (research/README.md,
+# "Transfer data with stage 1's relation head frozen"). Copy the 2026-11-23 default
+# (training/runs/default-v1, research/README.md) to training/runs/mix_fh/model-last first:
+# bash research/training/mix_fh.sh
 set -e
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 source .venv/bin/activate
 LR=training.optimizer.learn_rate
 HEAD=components.relief_relation_extractor.head_learn_rate
@@ -19,5 +20,5 @@ relief-ner train configs/transformer.cfg --name mix_fh --resume --paths.train co
 relief-ner train configs/relation_wide.cfg --name relation_wide_mix_fh --paths.base training/runs/mix_fh/model-last
 relief-ner combine-relations training/runs/relation_wide_mix_fh/model-last \
     --deep-from training/runs/mix_fh/model-last --list-threshold 0.2 --out training/runs/combined_mix_fh
-relief-ner evaluate --split dev -m default -m training/runs/combined_mix_fh --json > docs/eval/dev_transfer_mix_fh.json
+relief-ner evaluate --split dev -m default -m training/runs/combined_mix_fh --json > research/eval/2026-12-05_dev_transfer-mix-frozen-head.json
 echo ALLDONE

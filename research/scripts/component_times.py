@@ -1,7 +1,7 @@
 """Where a pipeline spends its time: each component over the 121 news reports, timed on its
 own (`nlp.pipe` batch 8, documents passed from one component to the next), two passes.
 
-    python scripts/component_times.py [MODEL]      # default: the shipped default
+    python research/scripts/component_times.py [MODEL]      # default: the shipped default
 
 Prints seconds and share per component and the whole pipeline's characters per second.
 """

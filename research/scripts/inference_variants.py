@@ -1,8 +1,8 @@
 """Inference-time variants of a shipped transformer pipeline on a corpus split
-(docs/MODEL.md, "Speed and memory" and "Transformer windows"):
+(research/README.md, "Speed and int8" and "Transformer windows"):
 
-    python scripts/inference_variants.py int8 dev      # which Linear layers to quantise
-    python scripts/inference_variants.py windows dev   # strided_spans window/stride
+    python research/scripts/inference_variants.py int8 dev      # which Linear layers to quantise
+    python research/scripts/inference_variants.py windows dev   # strided_spans window/stride
 
 Prints entity/relation/record F1, the dev score the configs optimise and characters/s
 (one torch thread; speeds are only comparable within one run). `int8` also prints how far

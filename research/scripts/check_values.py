@@ -1,7 +1,7 @@
 """How many gold MONEY/AREA/COUNT values of the corpus the normaliser reproduces from the
-span and its label (docs/MODEL.md):
+span and its label (research/README.md, "Values"):
 
-    python scripts/check_values.py
+    python research/scripts/check_values.py
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Cross-validated relation scoring with gold entities: the relation component with a given
 model config, trained on k-1 folds of train+dev and scored on the k-th, against the rules on
 the same folds. 107 documents in 5 folds give a far steadier figure than the 19 dev
-documents (docs/MODEL.md, "Relation model").
+documents (research/README.md, "The lexical relation model").
 
-    python scripts/relation_cv.py [--folds 5] [--epochs 30] [--model-config FILE]
+    python research/scripts/relation_cv.py [--folds 5] [--epochs 30] [--model-config FILE]
 
 FILE is a config with a [model] section for `relief_relation_extractor` (default: the
 sparse `relief.RelationModel.v3` without encoder).

@@ -1,10 +1,10 @@
 """Average the weights of two pipelines that share a config and an ancestor (a "model soup"):
 every thinc parameter and every PyTorch tensor of the transformer, NER and relation head.
 
-    python scripts/average_pipelines.py A B OUT [--weight 0.5]
+    python research/scripts/average_pipelines.py A B OUT [--weight 0.5]
 
 OUT gets A's config and non-weight data with the weights `weight * A + (1 - weight) * B`.
-Used in docs/MODEL.md ("Averaging stage 1 with its transfer-data continuation").
+Used on 2026-12-05 (research/README.md, "Transfer data again").
 """
 
 from __future__ import annotations
