@@ -105,11 +105,12 @@ def test_every_registered_function_has_an_entry_point_of_its_name():
     import tomllib
 
     import relief_ner  # noqa: F401  (registers everything)
+    import relief_ner.corpus  # noqa: F401  (the training readers)
     from spacy import registry
 
     declared = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["project"]["entry-points"]
     for group, table in (("spacy_architectures", registry.architectures), ("spacy_misc", registry.misc),
-                         ("spacy_optimizers", registry.optimizers), ("spacy_scorers", registry.scorers),
+                         ("spacy_readers", registry.readers), ("spacy_scorers", registry.scorers),
                          ("spacy_factories", registry.factories)):
         ours = {name for name, func in table.get_all().items()
                 if getattr(func, "__module__", "").startswith("relief_ner")}

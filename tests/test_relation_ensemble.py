@@ -52,6 +52,18 @@ def test_an_earlier_combination_gives_its_deep_part_to_a_retrained_wide_model():
     assert np.allclose(rel.model.predict(docs), (deep + new_wide) / 2, atol=1e-6)
 
 
+def test_an_earlier_combination_gives_its_wide_part_to_a_new_encoder_model():
+    deep_nlp, wide_nlp = trained(), trained(WIDE_CFG)
+    docs = [gold_to_doc(deep_nlp, g) for g in synthetic_gold(4, seed=6)]
+    wide = wide_nlp.get_pipe("relief_relation_extractor").model.predict(docs)
+    first = combine_relation_models(wide_nlp, deep_nlp)  # (changes wide_nlp in place)
+    new_deep = trained(steps=3)  # another encoder-based model
+    deep = new_deep.get_pipe("relief_relation_extractor").model.predict(docs)
+    second = combine_relation_models(first, new_deep)
+    rel = second.get_pipe("relief_relation_extractor")
+    assert np.allclose(rel.model.predict(docs), (deep + wide) / 2, atol=1e-6)
+
+
 def test_combining_needs_a_lexical_model_and_an_encoder_head():
     v1 = trained()
     with pytest.raises(EnsembleError, match="RelationLexical.v1"):

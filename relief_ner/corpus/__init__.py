@@ -1,5 +1,6 @@
 """Corpus I/O: gold and stand-off JSONL, texts, spaCy Docs and DocBins."""
 
+from . import annotated  # noqa: F401  (registers relief.AnnotatedCorpus.v1)
 from .docs import doc_to_gold, gold_to_doc, read_docbin, renumber, write_docbin
 from .gold import (
     CorpusError, GoldDoc, GoldEntity, GoldRelation, parse_gold_record, read_any, read_gold, read_standoff,

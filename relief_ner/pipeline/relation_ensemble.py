@@ -46,10 +46,8 @@ def combine_relation_models(stage2: Union[str, Path, Language], stage1: Union[st
     for nlp, what in ((wide_nlp, "stage-2"), (deep_nlp, "stage-1")):
         if REL not in nlp.pipe_names:
             raise EnsembleError(f"the {what} pipeline has no {REL} (components: {', '.join(nlp.pipe_names)})")
-    wide_cfg = dict(wide_nlp.config["components"][REL]["model"])
-    if wide_cfg.get("@architectures") not in WIDE_ARCHITECTURES or wide_cfg.get("tok2vec"):
-        raise EnsembleError(f"{REL} of the stage-2 pipeline must be relief.RelationLexical.v1 "
-                            "(a lexical model without tok2vec)")
+    wide_cfg, wide_model = _wide_part(dict(wide_nlp.config["components"][REL]["model"]),
+                                      wide_nlp.get_pipe(REL).model)
     deep_cfg, deep_model = _deep_part(dict(deep_nlp.config["components"][REL]["model"]),
                                       deep_nlp.get_pipe(REL).model)
     upstream = deep_cfg.get("tok2vec", {}).get("upstream")
@@ -67,11 +65,25 @@ def combine_relation_models(stage2: Union[str, Path, Language], stage1: Union[st
     new = wide_nlp.replace_pipe(REL, REL, config=comp_cfg)
     new.cfg.update({k: v for k, v in old.cfg.items() if k not in comp_cfg})
     new.model.get_ref("deep").from_bytes(deep_model.to_bytes())
-    new.model.get_ref("wide").from_bytes(old.model.to_bytes())
+    new.model.get_ref("wide").from_bytes(wide_model.to_bytes())
     wide_nlp.meta.setdefault("relief_ner", {})["relation_ensemble"] = {
         "wide": str(stage2) if not isinstance(stage2, Language) else "(in memory)",
         "deep": str(stage1) if not isinstance(stage1, Language) else "(in memory)"}
     return wide_nlp
+
+
+def _wide_part(cfg: dict, model) -> Tuple[dict, object]:
+    """The config and model of the lexical part: the relation model itself, or the wide part
+    of an earlier combination (so that a new encoder-based model can join a shipped lexical one)."""
+    arch = cfg.get("@architectures")
+    if arch in WIDE_ARCHITECTURES and not cfg.get("tok2vec"):
+        return cfg, model
+    if arch == "relief.RelationWideDeep.v1":
+        return dict(cfg["wide"]), model.get_ref("wide")
+    if arch == "relief.RelationModel.v3":
+        return {k: v for k, v in cfg.items() if k not in ("tok2vec", "hidden_width")}, model.get_ref("wide")
+    raise EnsembleError(f"{REL} of the stage-2 pipeline must be relief.RelationLexical.v1 "
+                        "(a lexical model without tok2vec) or an earlier combination")
 
 
 def _deep_part(cfg: dict, model) -> Tuple[dict, object]:
