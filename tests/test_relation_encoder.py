@@ -58,6 +58,24 @@ def test_pair_windows_mark_the_pair_and_the_other_entities():
     second = list(w.roles[1])
     assert second[7] in TAIL_ROLES and second[7] != first[0]  # a LOC tail is marked apart from an ORG one
     assert second[0] not in TAIL_ROLES
+    # distances: inside the span one bucket, then signed and growing with the distance
+    to_head = list(w.to_head[0])
+    assert to_head[4] == to_head[5] == 1
+    assert to_head[3] < to_head[2] <= to_head[0] or to_head[3] > to_head[2] >= to_head[0]
+    assert to_head[6] != to_head[3]  # after the measure is not before it
+    assert list(w.to_tail[1])[7] == 1
+
+
+def test_distance_buckets_are_signed_and_log_scaled():
+    from relief_ner.pipeline.relation_encoder import N_DISTANCES, distance_buckets
+
+    far = distance_buckets(np.arange(0, 2000), 1000, 1001)
+    assert far.min() >= 1 and far.max() < N_DISTANCES  # every bucket has an embedding row
+    b = list(distance_buckets(np.arange(0, 40), 20, 22))
+    assert b[20] == b[21] == 1
+    assert b[19] != b[22]  # one before vs one after
+    assert b[0] == b[1] == b[2] == b[3]  # 17-20 tokens away share a bucket
+    assert len({b[19], b[18], b[16]}) == 3
 
 
 def test_long_sentences_are_cut_around_the_pair_and_docs_stacked():

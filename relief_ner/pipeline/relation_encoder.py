@@ -42,22 +42,39 @@ HEAD_ROLES = tuple(_HEAD.values())
 TAIL_ROLES = tuple(_TAIL.values())
 
 
+N_DISTANCES = 19  # 0 padding, 1 inside the span, 2-9 before it, 11-18 after it
+
+
 class PairWindows:
     """The arrays one batch of pairs is read from: token rows of all docs stacked (`offsets`
-    gives each doc's first row), and per pair the window's row indices and roles, padded with
-    index -1 / role 0."""
+    gives each doc's first row), and per pair the window's row indices, roles and distances
+    to the measure and to the party (`distance_buckets`), padded with index -1 and 0."""
 
-    def __init__(self, index: np.ndarray, roles: np.ndarray, offsets: List[int]) -> None:
+    def __init__(self, index: np.ndarray, roles: np.ndarray, to_head: np.ndarray, to_tail: np.ndarray,
+                 offsets: List[int]) -> None:
         self.index = index
         self.roles = roles
+        self.to_head = to_head
+        self.to_tail = to_tail
         self.offsets = offsets
+
+
+def distance_buckets(positions: np.ndarray, start: int, end: int) -> np.ndarray:
+    """1 inside [start, end); otherwise 2 + 8 ± ⌈log2⌉ of the distance (at most 8 either way),
+    so that the near context is told apart token by token and the far one coarsely."""
+    before = np.maximum(start - positions, 0)
+    after = np.maximum(positions - (end - 1), 0)
+    dist = np.where(before > 0, -before, after)
+    scale = np.minimum(np.ceil(np.log2(np.abs(dist) + 1)), 8).astype("int64")
+    buckets = 2 + 8 + np.sign(dist) * scale
+    return np.where(dist == 0, 1, buckets)
 
 
 def pair_windows(docs_ents: Sequence[List[Tuple[int, int, str]]], docs_sents: Sequence[List[int]],
                  docs_pairs: Sequence[List[Pair]], lengths: Sequence[int],
                  max_window: int) -> PairWindows:
     """Windows for every pair of every doc, in the order the docs list their pairs."""
-    windows: List[Tuple[np.ndarray, np.ndarray]] = []
+    windows: List[Tuple[np.ndarray, ...]] = []
     offsets, offset = [], 0
     for ents, sents, pairs, n in zip(docs_ents, docs_sents, docs_pairs, lengths):
         offsets.append(offset)
@@ -70,15 +87,19 @@ def pair_windows(docs_ents: Sequence[List[Tuple[int, int, str]]], docs_sents: Se
                 roles = base[lo:hi].copy()
                 roles[hs - lo:he - lo] = _HEAD[label_at[hs]]
                 roles[ts - lo:te - lo] = _TAIL[label_at[ts]]
-                windows.append((np.arange(lo, hi) + offset, roles))
+                positions = np.arange(lo, hi)
+                windows.append((positions + offset, roles, distance_buckets(positions, hs, he),
+                                distance_buckets(positions, ts, te)))
         offset += n
     width = max((len(w[0]) for w in windows), default=0)
     index = np.full((len(windows), width), -1, dtype="int64")
-    roles = np.zeros((len(windows), width), dtype="int64")
-    for i, (rows, role) in enumerate(windows):
+    roles, to_head, to_tail = (np.zeros((len(windows), width), dtype="int64") for _ in range(3))
+    for i, (rows, role, dh, dt) in enumerate(windows):
         index[i, :len(rows)] = rows
         roles[i, :len(role)] = role
-    return PairWindows(index, roles, offsets)
+        to_head[i, :len(dh)] = dh
+        to_tail[i, :len(dt)] = dt
+    return PairWindows(index, roles, to_head, to_tail, offsets)
 
 
 def _base_roles(ents: List[Tuple[int, int, str]], n: int) -> np.ndarray:
@@ -117,6 +138,8 @@ class RelationEncoderNet(torch.nn.Module):
         super().__init__()
         self.project = torch.nn.Linear(input_width, width)
         self.roles = torch.nn.Embedding(N_ROLES, width, padding_idx=ROLE_PAD)
+        self.to_head = torch.nn.Embedding(N_DISTANCES, width, padding_idx=0)
+        self.to_tail = torch.nn.Embedding(N_DISTANCES, width, padding_idx=0)
         self.lstm = torch.nn.LSTM(width, width // 2, batch_first=True, bidirectional=True)
         self.dropout = torch.nn.Dropout(dropout)
         self.output = torch.nn.Sequential(
@@ -125,13 +148,14 @@ class RelationEncoderNet(torch.nn.Module):
         self.register_buffer("head_roles", torch.tensor(HEAD_ROLES))
         self.register_buffer("tail_roles", torch.tensor(TAIL_ROLES))
 
-    def forward(self, tokens: torch.Tensor, index: torch.Tensor, roles: torch.Tensor) -> torch.Tensor:
+    def forward(self, tokens: torch.Tensor, index: torch.Tensor, roles: torch.Tensor,
+                to_head: torch.Tensor, to_tail: torch.Tensor) -> torch.Tensor:
         if index.shape[0] == 0:
             return tokens.new_zeros((0, self.output[-1].out_features))
         rows = self.dropout(torch.relu(self.project(tokens)))
         # Row -1 (padding) reads an appended zero row.
         rows = torch.cat([rows, rows.new_zeros((1, rows.shape[1]))])
-        x = rows[index] + self.roles(roles)
+        x = rows[index] + self.roles(roles) + self.to_head(to_head) + self.to_tail(to_tail)
         mask = roles != ROLE_PAD
         lengths = mask.sum(dim=1).cpu()
         packed = torch.nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True,
@@ -193,7 +217,9 @@ def _convert_inputs(model: Model, X, is_train: bool):
     shim = model.shims[0]
     args = (xp2torch(tokens, requires_grad=is_train, device=shim.device),
             torch.from_numpy(windows.index).to(shim.device),
-            torch.from_numpy(windows.roles).to(shim.device))
+            torch.from_numpy(windows.roles).to(shim.device),
+            torch.from_numpy(windows.to_head).to(shim.device),
+            torch.from_numpy(windows.to_tail).to(shim.device))
 
     def convert_back(d_inputs: ArgsKwargs):
         return torch2xp(d_inputs.args[0])
