@@ -1,5 +1,5 @@
 """The `._` attributes the pipeline exposes: `doc._.relations`, `doc._.records`,
-`span._.quantity`.
+`span._.quantity`, `span._.place`, `span._.place_kind`.
 
 Everything is stored in `doc.user_data` as plain lists and numbers and turned into objects
 by getters. That way `DocBin`, `Doc.to_bytes` and `nlp.pipe(n_process=...)` carry the
@@ -19,6 +19,10 @@ from .schema import MEASURE_LABELS
 RELATIONS_KEY = "relief_ner.relations"
 RECORDS_KEY = "relief_ner.records"
 VALUES_KEY = "relief_ner.values"
+# "start:end" of a LOC/ORG span -> its place (`place_dict`), set by `relief_place_resolver`
+PLACES_KEY = "relief_ner.places"
+# What a record's party carries of its place, and a record's region.
+PLACE_SUMMARY_FIELDS = ("code", "level", "name", "province", "city", "county", "town")
 # Tokens on each side of a measure that may hold 约/超过/以上 ... (tokens are characters).
 _CONTEXT_TOKENS = 8
 
@@ -41,11 +45,55 @@ class Relation:
         }
 
 
+@dataclass(frozen=True)
+class Place:
+    """The administrative division a LOC span names, or an ORG span's name starts with.
+
+    `code` is the 12-digit NBS code, `level` one of province, city, county, town, village;
+    `province` … `town` the names of the division and its ancestors (None below its level,
+    and `city` None for the counties a province governs directly); `longitude`/`latitude`
+    for county-level and higher divisions; `matched` the part of the span read as the place;
+    `candidates` the other divisions the name may be (at most a few, best first) and
+    `n_candidates` how many there were in all, this one included.
+    """
+
+    code: str
+    level: str
+    name: str
+    province: Optional[str] = None
+    city: Optional[str] = None
+    county: Optional[str] = None
+    town: Optional[str] = None
+    longitude: Optional[float] = None
+    latitude: Optional[float] = None
+    confidence: float = 1.0
+    matched: str = ""
+    candidates: Tuple[Dict[str, Any], ...] = ()
+    n_candidates: int = 1
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "Place":
+        return cls(**{k: (tuple(v) if k == "candidates" else v) for k, v in data.items()
+                      if k in cls.__dataclass_fields__})
+
+    def to_dict(self) -> Dict[str, Any]:
+        return place_dict(self)
+
+    def summary(self) -> Dict[str, Any]:
+        """Code, level and names: what a record's party carries."""
+        return {k: getattr(self, k) for k in PLACE_SUMMARY_FIELDS}
+
+
+def place_dict(place: Place) -> Dict[str, Any]:
+    return {k: (list(v) if k == "candidates" else v) for k, v in place.__dict__.items()}
+
+
 @dataclass
 class AssistanceRecord:
     """Who gave what, how much, to whom, for what — with the offsets of every field.
 
-    `to_dict()` is exactly the record JSON of the schema.
+    `to_dict()` is the record JSON of the schema, with the regions of its resolved parties
+    (`provider_region`, `recipient_region`; a party's `place` is in its span dict).
     """
 
     providers: List[Dict[str, Any]] = field(default_factory=list)
@@ -55,6 +103,10 @@ class AssistanceRecord:
     areas: List[Dict[str, Any]] = field(default_factory=list)
     purpose: str = ""
     sentence: Dict[str, int] = field(default_factory=dict)
+    # The finest division that all resolved providers (recipients) lie in, {code, level,
+    # name}; None where no party's place is known (`relief_ner.records.shared_region`).
+    provider_region: Optional[Dict[str, Any]] = None
+    recipient_region: Optional[Dict[str, Any]] = None
 
     def to_dict(self) -> Dict[str, Any]:
         return {
@@ -65,12 +117,16 @@ class AssistanceRecord:
             "areas": [dict(a) for a in self.areas],
             "purpose": self.purpose,
             "sentence": dict(self.sentence),
+            "provider_region": dict(self.provider_region) if self.provider_region else None,
+            "recipient_region": dict(self.recipient_region) if self.recipient_region else None,
         }
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "AssistanceRecord":
-        return cls(**{k: data[k] for k in
-                      ("providers", "recipients", "money", "counts", "areas", "purpose", "sentence")})
+        fields = {k: data[k] for k in ("providers", "recipients", "money", "counts", "areas", "purpose", "sentence")}
+        # records stored before places were resolved have no regions
+        return cls(**fields, provider_region=data.get("provider_region"),
+                   recipient_region=data.get("recipient_region"))
 
     @property
     def measures(self) -> List[Dict[str, Any]]:
@@ -159,6 +215,33 @@ def set_stored_quantity(doc: Doc, start: int, end: int, quantity: Quantity) -> N
         quantity.value, quantity.unit, quantity.approx]
 
 
+def stored_place(span: Span) -> Optional[Dict[str, Any]]:
+    """The resolver's plain data for a span: a place (`code` set) or a non-division
+    (`code` None, `kind` set); None if the span was not resolved."""
+    return span.doc.user_data.get(PLACES_KEY, {}).get(f"{span.start_char}:{span.end_char}")
+
+
+def get_place(span: Span) -> Optional[Place]:
+    """The division a LOC span names (or an ORG's name starts with); None for what is no
+    Chinese administrative division, for unresolved spans and where no resolver ran."""
+    data = stored_place(span)
+    if not data or data.get("code") is None:
+        return None
+    return Place.from_dict(data)
+
+
+def get_place_kind(span: Span) -> Optional[str]:
+    """What a span whose `place` is None names instead: `country`, `foreign`, `region`,
+    `nature` or `other`; None for a division and where nothing was resolved."""
+    data = stored_place(span)
+    return data.get("kind") if data else None
+
+
+def set_places(doc: Doc, places: Dict[str, Dict[str, Any]]) -> None:
+    """Store the resolver's output: "start:end" -> plain place data."""
+    doc.user_data[PLACES_KEY] = places
+
+
 def register_extensions() -> None:
     """Idempotent: importing the package calls it; spaCy forbids double registration
     without `force`, so check first."""
@@ -168,3 +251,7 @@ def register_extensions() -> None:
         Doc.set_extension("records", getter=get_records, setter=set_records)
     if not Span.has_extension("quantity"):
         Span.set_extension("quantity", getter=get_quantity)
+    if not Span.has_extension("place"):
+        Span.set_extension("place", getter=get_place)
+    if not Span.has_extension("place_kind"):
+        Span.set_extension("place_kind", getter=get_place_kind)

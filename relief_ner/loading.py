@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 from pathlib import Path
-from typing import Optional, Union
+from typing import Iterable, Optional, Union
 
 import spacy
 from spacy.language import Language
@@ -30,7 +30,8 @@ def shipped_names() -> tuple:
 TRANSFORMER_MAX_LENGTH = 100_000
 
 
-def load(name: Union[str, Path] = "default", *, int8: Optional[bool] = None) -> Language:
+def load(name: Union[str, Path] = "default", *, int8: Optional[bool] = None,
+         exclude: Iterable[str] = ()) -> Language:
     """Return a spaCy pipeline that tags ORG/LOC/MONEY/AREA/COUNT and fills
     `doc._.relations` and `doc._.records`.
 
@@ -44,8 +45,11 @@ def load(name: Union[str, Path] = "default", *, int8: Optional[bool] = None) -> 
     (`relief-ner ship --int8`; the shipped default runs in float32), `False` keeps float32
     (e.g. to fine-tune the loaded pipeline further).
     Never applied on a GPU (`spacy.require_gpu()` before loading).
+
+    `exclude`: names of components not to load, as in `spacy.load` (e.g.
+    `["relief_place_resolver"]` for a pipeline without place resolution).
     """
-    nlp = _load(name)
+    nlp = _load(name, exclude=list(exclude))
     from .inference import fork_safe, optimise_for_cpu, wants_int8
 
     if "transformer" in nlp.pipe_names:
@@ -82,25 +86,33 @@ def _on_cpu() -> bool:
     return isinstance(get_current_ops(), NumpyOps)
 
 
-def _load(name: Union[str, Path]) -> Language:
+def _load(name: Union[str, Path], exclude: Iterable[str] = ()) -> Language:
+    config = config_path(name)
+    if config == RULES_CONFIG:
+        return load_rules(exclude=exclude)
+    return spacy.load(config.parent, exclude=list(exclude))
+
+
+def config_path(name: Union[str, Path]) -> Path:
+    """The config file of the pipeline `load(name)` returns (`OSError` if there is none)."""
     name_str = str(name)
     if name_str == "rules":
-        return load_rules()
+        return RULES_CONFIG
     if name_str == "default" and not (DEFAULT_MODEL_DIR / "config.cfg").exists():
-        return load_rules()
+        return RULES_CONFIG
     if name_str in shipped_names():
-        return spacy.load(MODELS_DIR / name_str)
+        return MODELS_DIR / name_str / "config.cfg"
     path = Path(name_str).expanduser()
     if path.is_dir():
         if not (path / "config.cfg").exists():
             raise OSError(f"{path} is not a saved spaCy pipeline (no config.cfg in it)")
-        return spacy.load(path)
+        return path / "config.cfg"
     names = sorted({"default", "rules", *shipped_names()})
     raise OSError(
         f"no pipeline named {name_str!r}: use one of {', '.join(names)} or the path of a "
         "pipeline directory")
 
 
-def load_rules() -> Language:
+def load_rules(exclude: Iterable[str] = ()) -> Language:
     config = spacy.util.load_config(RULES_CONFIG)
-    return spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
+    return spacy.util.load_model_from_config(config, auto_fill=True, validate=True, exclude=list(exclude))

@@ -11,7 +11,8 @@ from typing import Any, Dict, List, Optional
 
 from spacy.tokens import Doc
 
-from .extensions import span_dict
+from .extensions import span_dict, stored_place
+from .records import place_summary, shared_region
 from .schema import MEASURE_LABELS
 
 RESULT_KEYS = ("entities", "relations", "records")
@@ -22,7 +23,13 @@ Results = Dict[str, List[Dict[str, Any]]]
 
 
 def entity_dict(span) -> Dict[str, Any]:
-    return span_dict(span, value=span.label_ in MEASURE_LABELS)
+    """An entity with its value (measures) or its resolved place (LOC/ORG, where the
+    place resolver ran: the division, or `code` null and the `kind` of non-division)."""
+    out = span_dict(span, value=span.label_ in MEASURE_LABELS)
+    place = stored_place(span)
+    if place is not None:
+        out["place"] = place
+    return out
 
 
 def doc_results(doc: Doc) -> Results:
@@ -50,6 +57,33 @@ def results_to_json(doc_id: str, results: Results, extra: Optional[Dict[str, Any
 
 def doc_to_json(doc: Doc, doc_id: str, extra: Dict[str, Any] | None = None) -> Dict[str, Any]:
     return results_to_json(doc_id, doc_results(doc), extra)
+
+
+def apply_places(results: Results, places: Dict[str, Dict[str, Any]]) -> Results:
+    """A copy of `results` whose entities, parties and record regions carry the places
+    of `places` ("start:end" -> place data, `relief_place_resolver`) instead of theirs."""
+    entities = []
+    for entity in results["entities"]:
+        entity = {k: v for k, v in entity.items() if k != "place"}
+        place = places.get(f"{entity['start']}:{entity['end']}")
+        if place is not None:
+            entity["place"] = place
+        entities.append(entity)
+    records = []
+    for record in results["records"]:
+        record = dict(record)
+        for side, region in (("providers", "provider_region"), ("recipients", "recipient_region")):
+            parties = []
+            for party in record.get(side, []):
+                party = {k: v for k, v in party.items() if k != "place"}
+                summary = place_summary(places.get(f"{party['start']}:{party['end']}"))
+                if summary:
+                    party["place"] = summary
+                parties.append(party)
+            record[side] = parties
+            record[region] = shared_region(p.get("place") for p in parties)
+        records.append(record)
+    return {**results, "entities": entities, "records": records}
 
 
 def shift_results(results: Results, delta: int) -> Results:

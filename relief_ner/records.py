@@ -3,16 +3,20 @@ function, shared by the record builder component, the gold corpus and the scorer
 
 Per sentence, measures that have the same set of providers and the same set of recipients
 form one record; a record exists only where a measure has at least one relation.
+
+A party whose place was resolved (`span._.place`, `relief_place_resolver`) carries its
+code, level and names as `place`; the record carries the finest division that all its
+resolved providers (recipients) lie in as `provider_region` (`recipient_region`).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from spacy.tokens import Doc, Span
 
-from .extensions import AssistanceRecord, Relation, span_dict
+from .extensions import PLACE_SUMMARY_FIELDS, AssistanceRecord, Relation, span_dict, stored_place
 from .schema import SentenceIndex
 
 # Verbs that open the "what for" of an assistance sentence; `用于` introduces it directly.
@@ -52,17 +56,66 @@ def build_records(doc: Doc, relations: Sequence[Relation],
     for group_key, heads in groups.items():
         entry = parties[(heads[0].start_char, heads[0].end_char)]
         sent_start, sent_end = index.bounds_of(heads[0].start_char)
+        providers = [party_dict(p) for p in sorted(entry["providers"], key=lambda s: s.start_char)]
+        recipients = [party_dict(p) for p in sorted(entry["recipients"], key=lambda s: s.start_char)]
         record = AssistanceRecord(
-            providers=[span_dict(p) for p in sorted(entry["providers"], key=lambda s: s.start_char)],
-            recipients=[span_dict(p) for p in sorted(entry["recipients"], key=lambda s: s.start_char)],
+            providers=providers,
+            recipients=recipients,
             purpose=find_purpose(text, sent_start, sent_end, heads, max_purpose_chars),
             sentence={"start": sent_start, "end": sent_end},
+            provider_region=shared_region(p.get("place") for p in providers),
+            recipient_region=shared_region(p.get("place") for p in recipients),
         )
         for head in heads:
             bucket = {"MONEY": record.money, "COUNT": record.counts, "AREA": record.areas}[head.label_]
             bucket.append(span_dict(head, label=False, value=True))
         records.append(record)
     return records
+
+
+def party_dict(span: Span) -> Dict[str, Any]:
+    """A provider or recipient: its span and, where resolved, its place."""
+    out = span_dict(span)
+    place = place_summary(stored_place(span))
+    if place:
+        out["place"] = place
+    return out
+
+
+def place_summary(data: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """Code, level and names of a resolved place's data; None for anything else."""
+    if not data or data.get("code") is None:
+        return None
+    return {k: data.get(k) for k in PLACE_SUMMARY_FIELDS}
+
+
+# Digits of the 12-digit code that a division of each level owns.
+_LEVEL_DIGITS = {"province": 2, "city": 4, "county": 6, "town": 9, "village": 12}
+
+
+def shared_region(places) -> Optional[Dict[str, Any]]:
+    """The finest division that every place of `places` (summaries, None for unresolved
+    parties, which are left out) lies in: {code, level, name}; None if none is known.
+
+    Two villages of one town share the town, a county and a city of another province share
+    nothing below China: None. A municipality's districts share the municipality (a
+    province), and the counties a province governs directly share the province."""
+    known = [p for p in places if p]
+    if not known:
+        return None
+    first = known[0]
+    for level in ("village", "town", "county", "city", "province"):
+        digits = _LEVEL_DIGITS[level]
+        if any(_LEVEL_DIGITS[p["level"]] < digits for p in known):
+            continue
+        if len({p["code"][:digits] for p in known}) != 1:
+            continue
+        name = first["name"] if first["level"] == level else first.get(level)
+        if level == "city" and name == first.get("province"):
+            continue  # `北京市`'s districts: the municipality is the province
+        if name:
+            return {"code": first["code"][:digits].ljust(12, "0"), "level": level, "name": name}
+    return None
 
 
 def find_purpose(text: str, start: int, end: int, heads: Sequence[Span], max_chars: int) -> str:

@@ -1,5 +1,5 @@
 """Imports run one way: schema and quantities → records and scoring → pipeline components →
-corpus, batch, annotation, backbone and loading → commands. A module may import its own
+corpus, batch, store, report, annotation, backbone and loading → commands. A module may import its own
 layer or lower ones, never a higher one, and no two modules import each other (directly or
 through others)."""
 
@@ -9,10 +9,10 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "relief_ner"
 
 LAYERS = [
-    ("schema", "quantity", "gazetteer", "extensions"),
+    ("schema", "quantity", "gazetteer", "divisions", "extensions"),
     ("records", "scoring", "evaluate", "output"),
     ("pipeline",),
-    ("corpus", "batch", "annotate", "backbone", "loading", "inference", "packaging"),
+    ("corpus", "batch", "annotate", "backbone", "loading", "inference", "packaging", "store", "report"),
     ("commands", "cli", ""),
 ]
 

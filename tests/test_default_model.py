@@ -17,7 +17,7 @@ def test_default_is_the_shipped_transformer(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     nlp = relief_ner.load()
     assert nlp.pipe_names == ["relief_sentences", "transformer", "ner", "relief_entity_repair",
-                              "relief_relation_extractor", "relief_record_builder"]
+                              "relief_place_resolver", "relief_relation_extractor", "relief_record_builder"]
     backbone = nlp.config["components"]["transformer"]["model"]["name"]
     assert "training/backbone" in backbone
     assert not (tmp_path / backbone).exists()

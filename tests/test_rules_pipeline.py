@@ -55,7 +55,8 @@ def test_relations_and_records(rules_nlp):
     assert not any(t == "州住建局" for _, _, t in rels)  # coordinating is not giving
     (record,) = doc._.records
     d = record.to_dict()
-    assert set(d) == {"providers", "recipients", "money", "counts", "areas", "purpose", "sentence"}
+    assert set(d) == {"providers", "recipients", "money", "counts", "areas", "purpose", "sentence",
+                      "provider_region", "recipient_region"}
     assert d["money"][0]["value"] == 3300000.0
     assert text[d["money"][0]["start"]:d["money"][0]["end"]] == "330万元"
     assert d["sentence"] == {"start": 0, "end": len(text)}

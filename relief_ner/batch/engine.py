@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Deque, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from ..output import Results, doc_results, results_to_json
+from ..pipeline.place_resolver import PlaceResolver, find_place_resolver
 from .readers import InputDoc, InputError, Item, MissingDependency
 from .windows import Window, merge_window_results, plan_windows
 
@@ -88,6 +89,9 @@ def process(nlp: Any, items: Iterable[Item], *, batch_size: int = 32, n_process:
     """Results of every document of `items`, in order; input errors and documents the
     pipeline fails on come out as `InputError`."""
     side_errors: Deque[InputError] = collections.deque()
+    # A document's places are decided by all of its places: a windowed document is resolved
+    # again as a whole once its windows are merged.
+    resolver = find_place_resolver(nlp)
 
     def tasks() -> Iterator[_Task]:
         # An exception raised by `items` is a reader error, not a pipeline error: it is
@@ -132,16 +136,18 @@ def process(nlp: Any, items: Iterable[Item], *, batch_size: int = 32, n_process:
             doc.parts.append((task.start, outcome))
         doc.finished += 1
         if doc.finished == len(doc.windows):
-            yield _finish(doc, with_text)
+            yield _finish(doc, with_text, resolver)
     while side_errors:
         yield side_errors.popleft()
 
 
-def _finish(doc: _Doc, with_text: bool) -> Outcome:
+def _finish(doc: _Doc, with_text: bool, resolver: Optional[PlaceResolver] = None) -> Outcome:
     item = doc.item
     if doc.error is not None:
         return InputError(item.id, item.where or item.id, doc.error)
     results = merge_window_results(doc.parts)
+    if resolver is not None and len(doc.parts) > 1:
+        results = resolver.resolve_results(item.text, results)
     text = item.text if (with_text or item.keep_text) else None
     return DocResult(item.id, results_to_json(item.id, results, item.extra, text), item.text)
 

@@ -42,8 +42,16 @@ RECORD_COLUMNS: Dict[str, Tuple[str, str]] = {
     "record_index": ("int64", "0-based index of the record in its document; empty on the one row of a document without records"),
     "providers": ("string", "provider texts, ' | ' between them"),
     "provider_offsets": ("string", "their start-end offsets in the document, ';' between them"),
+    "provider_places": ("string", "their division codes (12-digit NBS), ' | ' between them, empty where not resolved"),
+    "provider_region": ("string", "name of the finest division all resolved providers lie in"),
+    "provider_region_code": ("string", "its code"),
+    "provider_region_level": ("string", "its level: province, city, county, town or village"),
     "recipients": ("string", "recipient texts"),
     "recipient_offsets": ("string", "their offsets"),
+    "recipient_places": ("string", "their division codes"),
+    "recipient_region": ("string", "name of the finest division all resolved recipients lie in"),
+    "recipient_region_code": ("string", "its code"),
+    "recipient_region_level": ("string", "its level"),
     "money": ("string", "MONEY texts"),
     "money_offsets": ("string", "their offsets"),
     "money_cny": ("float64", "sum of the MONEY values in yuan (empty if none)"),
@@ -298,6 +306,14 @@ def record_rows(result: DocResult) -> List[Dict[str, Any]]:
             spans = rec.get(field_name, [])
             row[field_name] = " | ".join(s["text"] for s in spans)
             row[offsets_name] = ";".join(f"{s['start']}-{s['end']}" for s in spans)
+        for side, prefix in (("providers", "provider"), ("recipients", "recipient")):
+            parties = rec.get(side, [])
+            codes = [(p.get("place") or {}).get("code") or "" for p in parties]
+            row[f"{prefix}_places"] = " | ".join(codes) if any(codes) else None
+            region = rec.get(f"{prefix}_region") or {}
+            row[f"{prefix}_region"] = region.get("name")
+            row[f"{prefix}_region_code"] = region.get("code")
+            row[f"{prefix}_region_level"] = region.get("level")
         row["money_cny"] = _total(rec.get("money", []))
         row["area_m2"] = _total(rec.get("areas", []))
         measures = [*rec.get("money", []), *rec.get("counts", []), *rec.get("areas", [])]

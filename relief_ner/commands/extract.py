@@ -25,8 +25,14 @@ def extract(
     paths: List[str] = typer.Argument(
         ..., help=".txt/.html files, folders, .jsonl files of {id, text, ...}, RSS/Atom feed files "
                   "or URLs; '-' for stdin."),
-    output: str = typer.Option("-", "--output", "-o",
-                               help="Output file: .jsonl (default), .csv, .parquet (a folder); '-' for stdout."),
+    output: Optional[str] = typer.Option(
+        None, "--output", "-o",
+        help="Output file: .jsonl (default), .csv, .parquet (a folder); '-' for stdout (the default without --db)."),
+    db: Optional[str] = typer.Option(
+        None, "--db", help="Also (or, without -o, only) store the results in this database: a SQLAlchemy URL "
+                           "(postgresql://…) or the path of a SQLite file (docs/STORE.md)."),
+    event_days: int = typer.Option(7, "--event-days", min=0,
+                                   help="With --db: records of one story may be this many days apart (the event rule)."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f",
                                       help="jsonl, csv or parquet (default: from the output suffix)."),
     model: str = typer.Option("default", "--model", "-m", help=MODEL_HELP),
@@ -40,7 +46,8 @@ def extract(
     gpu: int = typer.Option(-1, "--gpu", help="Run on this GPU (spaCy require_gpu); -1 = CPU."),
     int8: Optional[bool] = typer.Option(None, "--int8/--fp32", help=INT8_HELP),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run: skip documents already in the output."),
-    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing output."),
+    overwrite: bool = typer.Option(False, "--overwrite",
+                                   help="Replace an existing output; with --db, read every document again."),
     with_text: bool = typer.Option(False, "--with-text", help="Put each document's text in the JSONL output (always for HTML and feeds)."),
     engine: str = typer.Option("local", "--engine", help="local (this process) or ray (Ray Data)."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address",
@@ -63,18 +70,28 @@ def extract(
         fail(f"--engine must be 'local' or 'ray', not {engine!r}")
     if gpu >= 0 and n_process > 1:
         fail("--gpu runs one process: leave out --n-process (use --engine ray for several GPUs)")
-    try:
-        writer = open_writer(output, fmt, resume=resume, overwrite=overwrite)
-    except (OutputError, MissingDependency) as e:
-        fail(str(e))
-    if writer.repaired:
-        err.print(f"[yellow]resume:[/] {escape(writer.repaired)}")
-    if writer.done_ids:
-        err.print(f"resume: {len(writer.done_ids):,} documents already in {escape(output)} are skipped")
+    if output is None:
+        output = None if db else "-"
+    writer = None
+    if output is not None:
+        try:
+            writer = open_writer(output, fmt, resume=resume, overwrite=overwrite)
+        except (OutputError, MissingDependency) as e:
+            fail(str(e))
+        if writer.repaired:
+            err.print(f"[yellow]resume:[/] {escape(writer.repaired)}")
+        if writer.done_ids:
+            err.print(f"resume: {len(writer.done_ids):,} documents already in {escape(output)} are skipped")
+    store_writer = _open_store(db, overwrite, event_days, writer) if db else None
+    if store_writer is not None:
+        writer = store_writer if writer is None else _tee(writer, store_writer)
     stats = _Stats()
     limits = FetchLimits(deadline=url_timeout, max_bytes=url_max_bytes)
     outcomes: Iterable[Outcome]
     if engine == "ray":
+        if store_writer is not None:
+            # The actors load their own copies; the driver loads one to name the model it stores.
+            _bind_model(writer, store_writer, load_pipeline(model, int8=int8), model)
         outcomes = _ray_outcomes(paths, model, window, batch_size, concurrency, gpu >= 0, with_text,
                                  writer.done_ids, ray_address, stats, int8, limits)
     else:
@@ -84,16 +101,18 @@ def extract(
             except DeviceError as e:
                 fail(str(e))
         nlp = load_pipeline(model, int8=int8)
+        if store_writer is not None:
+            _bind_model(writer, store_writer, nlp, model)
         try:
             size = pipeline_window(nlp, window)
         except ValueError as e:
             fail(str(e))
         stats.start = time.perf_counter()  # throughput without start-up, as before
-        outcomes = process(nlp, _skip_done(iter_inputs(paths, limits=limits), writer.done_ids, stats),
+        outcomes = process(nlp, _skip_done(iter_inputs(paths, limits=limits), writer, stats),
                            batch_size=batch_size, n_process=n_process, window=size,
                            with_text=with_text)
     try:
-        errlog = ErrorLog(errors_path(output))
+        errlog = ErrorLog(errors_path(output) if output is not None else store_writer.errors_path())
     except OutputError as e:
         writer.close()
         fail(str(e))
@@ -110,9 +129,36 @@ def extract(
     finally:
         writer.close()
         errlog.close()
-    _summary(stats, output, errlog)
+    _summary(stats, output, errlog, store_writer)
     if errlog.count:
         raise typer.Exit(1)
+
+
+def _open_store(db: str, overwrite: bool, event_days: int, file_writer):
+    from ..store import EventRule, Store, StoreError
+    from ..store.writer import StoreWriter
+    try:
+        store = Store(db)
+        return StoreWriter(store, reread=overwrite, rule=EventRule(max_days=event_days))
+    except StoreError as e:
+        if file_writer is not None:
+            file_writer.close()
+        fail(str(e))
+
+
+def _tee(file_writer, store_writer):
+    from ..store.writer import TeeWriter
+    return TeeWriter([file_writer, store_writer])
+
+
+def _bind_model(writer, store_writer, nlp, model: str) -> None:
+    from ..store.writer import model_info
+    store_writer.bind_model(model_info(nlp, model))
+    if writer is not store_writer:
+        writer.refresh()
+    if store_writer.done_ids:
+        err.print(f"{len(store_writer.done_ids):,} documents in {escape(store_writer.store.display_url)} were "
+                  "read by this model already: those with the same text are skipped")
 
 
 class _Stats:
@@ -125,10 +171,14 @@ class _Stats:
         return f"{self.docs / elapsed:.1f} docs/s {self.chars / elapsed:,.0f} chars/s"
 
 
-def _skip_done(items, done_ids, stats: _Stats):
+def _skip_done(items, writer, stats: _Stats):
+    """Documents the output holds already are not read again (a database: same id, text and
+    model; a file: same id)."""
     from ..batch.readers import InputDoc
+    is_done = getattr(writer, "is_done", None)
     for item in items:
-        if done_ids and isinstance(item, InputDoc) and item.id in done_ids:
+        if writer.done_ids and isinstance(item, InputDoc) and (
+                is_done(item) if is_done is not None else item.id in writer.done_ids):
             stats.skipped += 1
             continue
         yield item
@@ -210,7 +260,7 @@ def _write_all(outcomes: Iterable, writer, errlog, batch_size: int, quiet: bool,
             commit()
 
 
-def _summary(stats: _Stats, output: str, errlog) -> None:
+def _summary(stats: _Stats, output: Optional[str], errlog, store_writer=None) -> None:
     elapsed = time.perf_counter() - stats.start
     skipped = f"; {stats.skipped:,} already done" if stats.skipped else ""
     if stats.empty:
@@ -218,8 +268,11 @@ def _summary(stats: _Stats, output: str, errlog) -> None:
     err.print(f"{stats.docs:,} documents, {stats.chars:,} characters, {stats.records:,} records in "
               f"{elapsed:.1f} s ({stats.docs / max(elapsed, 1e-9):,.1f} docs/s, "
               f"{stats.chars / max(elapsed, 1e-9):,.0f} chars/s); {errlog.count} skipped{skipped}")
-    if output != "-":
-        err.print(f"output: {escape(output)}" + (f"; errors: {escape(str(errlog.path))}" if errlog.count else ""))
+    targets = [t for t in (output if output != "-" else None,
+                           store_writer.store.display_url if store_writer is not None else None) if t]
+    if targets:
+        err.print(f"output: {escape(', '.join(targets))}"
+                  + (f"; errors: {escape(str(errlog.path))}" if errlog.count and errlog.path else ""))
 
 
 class _StopRequest:

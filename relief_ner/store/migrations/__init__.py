@@ -1,0 +1,1 @@
+"""Alembic migrations of the records database (`relief_ner.store.database.migrate`)."""
