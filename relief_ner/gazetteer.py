@@ -15,13 +15,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Tuple
 
+from .schema import HAN
+
 RESOURCE = Path(__file__).parent / "resources" / "gazetteer.txt.gz"
 LEVELS = ("province", "city", "county", "township", "village")
 
 # Suffixes stripped to get the short form people write (`济宁市` → `济宁`). Ethnic
 # autonomous names are shortened to their first place word (`延边朝鲜族自治州` → `延边`).
 _SHORTEN = re.compile(
-    r"(?:[\u4e00-\u9fff]{1,6}?族)*(?:自治区|自治州|自治县|自治旗|特别行政区|地区|省|市|县|区|盟|旗)$"
+    r"(?:[" + HAN + r"]{1,6}?族)*(?:自治区|自治州|自治县|自治旗|特别行政区|地区|省|市|县|区|盟|旗)$"
 )
 _VILLAGE_SUFFIX = re.compile(r"(?:村民委员会|村委会|居民委员会|社区居委会|居委会)$")
 _MIN_SHORT = 2

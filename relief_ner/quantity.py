@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Dict, Optional, Tuple
 
+from .schema import is_han
+
 CNY = "CNY"
 M2 = "m2"
 
@@ -313,10 +315,10 @@ def _parse(text: str, label: Optional[str]) -> Quantity:
         raise QuantityError(f"{original!r} is a length, weight, time or ratio, not a schema amount")
     if unit in COUNT_UNITS or _is_measure_word(unit):
         return Quantity(float(amount), unit, approx)
-    if len(unit) <= 4 and unit.endswith(("户", "人", "名")) and _is_cjk(unit):
+    if len(unit) <= 4 and unit.endswith(("户", "人", "名")) and is_han(unit):
         # `90余农户`, `270多贫困户`: a noun stands between the number and the measure word.
         return Quantity(float(amount), unit[-1], approx)
-    if label == "COUNT" and len(unit) <= 3 and _is_cjk(unit):
+    if label == "COUNT" and len(unit) <= 3 and is_han(unit):
         # Once something (a model, an annotator) has said the span is a count, the schema
         # takes the measure word as written, nouns included (`两省区`, `1-2村屯`, `两党委`).
         # Without the label such units stay unknown: the rules must not read every
@@ -325,14 +327,10 @@ def _parse(text: str, label: Optional[str]) -> Quantity:
     raise QuantityError(f"{original!r}: unknown unit {unit!r}")
 
 
-def _is_cjk(text: str) -> bool:
-    return all("\u4e00" <= ch <= "\u9fff" for ch in text)
-
-
 def _is_measure_word(unit: str) -> bool:
     """Measure words are an open class: any single CJK character that is not a length,
     weight, time or ratio unit counts (`11县`, `两市`)."""
-    return len(unit) == 1 and _is_cjk(unit)
+    return len(unit) == 1 and is_han(unit)
 
 
 def quantity_in_context(text: str, start: int, end: int, window: int = 4,

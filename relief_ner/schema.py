@@ -11,6 +11,15 @@ MEASURE_LABELS = frozenset({"MONEY", "AREA", "COUNT"})
 PARTY_LABELS = frozenset({"ORG", "LOC"})
 RELATION_LABELS: Tuple[str, ...] = ("PROVIDER", "RECIPIENT")
 SENTENCE_ENDS = frozenset("。！？!?\n")
+# Chinese characters, for every rule that asks "is this Chinese": the unified ideographs,
+# extension A and the compatibility ideographs (a regex character-class body).
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN_CHAR = re.compile(f"[{HAN}]")
+
+
+def is_han(text: str) -> bool:
+    """Whether every character of `text` is a Chinese character (true for "")."""
+    return all(HAN_CHAR.match(ch) for ch in text)
 # Whitespace that is not part of a sentence's evidence span (ideographic space included).
 _SPACE = " \t\r\n\u3000\xa0"
 

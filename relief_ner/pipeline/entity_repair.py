@@ -42,8 +42,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..gazetteer import Gazetteer, default_gazetteer
-from ..quantity import _is_cjk, is_unit_header, parse_quantity
-from ..schema import MEASURE_LABELS
+from ..quantity import is_unit_header, parse_quantity
+from ..schema import HAN_CHAR, MEASURE_LABELS, is_han
 from .entity_rules import ORG_SUFFIXES
 
 # Organisation words that a place name can also end in (`新村`-like names end in neither).
@@ -65,7 +65,7 @@ _PLACE_ORG = re.compile("|".join(sorted(
                             "妇联", "团委", "慈善总会", "慈善会", "红十字会", "供销社", "农信社")),
     key=len, reverse=True)))
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK = HAN_CHAR
 # Characters a name never starts or ends with.
 _EDGE_CHARS = set(" \t\r\n\u3000，,。.、；;：:！!？?（）()《》<>【】[]—-·…\"'")
 _LEVEL_CHARS = set("省市县区乡镇村州旗盟屯")
@@ -195,7 +195,7 @@ class EntityRepair:
         """How many characters a place lost at its start (`[尔马之村]` in `巩固阿尔马之村`): a
         division name that begins up to two characters before the span and ends inside it."""
         lo = max(0, start - 2)
-        if lo == start or not _is_cjk(full[lo:start]):
+        if lo == start or not is_han(full[lo:start]):
             return 0
         for s, e in self.gazetteer.find(full[lo:end]):
             if lo + s < start < lo + e:

@@ -19,11 +19,12 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from ..gazetteer import Gazetteer, default_gazetteer
+from ..schema import HAN
 from ..quantity import (
     AREA_UNITS, COUNT_UNITS, MONEY_UNITS, NUMBER_RE, NUMERAL_CHARS, QuantityError, is_unit_header, parse_quantity,
 )
 
-_CJK = r"\u4e00-\u9fff"
+_CJK = HAN
 
 
 def _add_ents(doc: Doc, spans: Iterable[Tuple[int, int, str]]) -> None:

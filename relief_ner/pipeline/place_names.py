@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..divisions import FULL, STEM, Divisions
+from ..schema import HAN
 
 # Single-character names of provinces (`浙`, `在京`, `粤桂协作`).
 PROVINCE_ABBREVIATIONS: Dict[str, str] = {
@@ -117,9 +118,9 @@ FACILITY_SUFFIXES = (
 # hamlet or group below a village (`新舟村闷头组`), the seat of a county (`仁寿县城`).
 _SAME_PLACE_TAILS = re.compile(
     r"^(?:县城|城区|市区|城|境内|辖区|一带|周边|片区|片|地区|全境|"
-    r"[\u4e00-\u9fff]{0,6}(?:组|村民小组|小组|屯|村|自然村|自然寨|寨|社|队|湾|坝|坪|沟|冲|庄|院子))$")
+    "[" + HAN + r"]{0,6}(?:组|村民小组|小组|屯|村|自然村|自然寨|寨|社|队|湾|坝|坪|沟|冲|庄|院子))$")
 # A village's name at the start of what follows a chain (`薛宅村` of `木棠镇薛宅村`).
-_UNLISTED_VILLAGE = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:村|社区|嘎查)(?=$|[\u4e00-\u9fff]{0,6}(?:组|屯|寨|小组))")
+_UNLISTED_VILLAGE = re.compile("[" + HAN + r"]{1,8}?(?:村|社区|嘎查)(?=$|[" + HAN + r"]{0,6}(?:组|屯|寨|小组))")
 # Level words a village is written without (`王家梁` for `王家梁村`).
 _VILLAGE_SUFFIX = re.compile(r"(?:村|社区|嘎查|居委会)$")
 # A level word after a stem: the name was renamed (`大阳乡` for 大阳镇) or is the level's.
@@ -441,7 +442,7 @@ def _inside(entries: Sequence[Tuple[int, int]], subtrees: List[range]) -> List[i
 
 
 _LEVEL_END = re.compile(r"[省市县区州盟旗镇乡村]|街道")
-_BRANCH = re.compile(r"(?P<place>[\u4e00-\u9fff]{2,16}?)(?:分行|支行|分公司|营业部|分理处|中心支公司|分院|分局|分中心)")
+_BRANCH = re.compile(r"(?P<place>[" + HAN + r"]{2,16}?)(?:分行|支行|分公司|营业部|分理处|中心支公司|分院|分局|分中心)")
 _ORG_WORD = re.compile(r"(?:银行|公司|集团|保险|证券|信用社|联社|移动|联通|电信|邮政|中心|局|院)")
 
 

@@ -39,16 +39,17 @@ from spacy.tokens import Doc
 from ..divisions import DIRECT_PLACEHOLDERS, DIVISIONS_RESOURCE, LEVELS, MUNICIPAL_PLACEHOLDERS, Divisions, default_divisions
 from ..extensions import set_places
 from ..output import Results, apply_places
+from ..schema import HAN
 from .place_names import MentionParse, MentionParser
 
 # A dateline: outlet, place, date, 电/讯 (`人民网贺州10月31日电`, `中新网兰州讯`).
 _NUMBER = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 _DATELINE = re.compile(
-    r"(?:新华社|中新社|中新网|人民网|新华网|央视网|本报|本网|[\u4e00-\u9fff]{1,8}?(?:网|社|报|台|客户端))"
-    rf"(?P<place>[\u4e00-\u9fff]{{2,12}}?)(?:{_NUMBER}月{_NUMBER}日)?(?:电|讯)")
+    r"(?:新华社|中新社|中新网|人民网|新华网|央视网|本报|本网|[" + HAN + r"]{1,8}?(?:网|社|报|台|客户端))"
+    rf"(?P<place>[{HAN}]{{2,12}}?)(?:{_NUMBER}月{_NUMBER}日)?(?:电|讯)")
 DATELINE_CHARS = 300
 # What may follow the name of a division to make its full name (`五星` + `村`).
-_LEVEL_WORD = re.compile(r"省|市|县|区|州|盟|旗|镇|乡|街道|村|社区|嘎查|苏木|[\u4e00-\u9fff]{1,8}?族(?:自治)?[州县乡旗]")
+_LEVEL_WORD = re.compile(r"省|市|县|区|州|盟|旗|镇|乡|街道|村|社区|嘎查|苏木|[" + HAN + r"]{1,8}?族(?:自治)?[州县乡旗]")
 LOCAL_CHARS = 200
 
 
