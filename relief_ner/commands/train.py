@@ -155,14 +155,15 @@ def ship(
 
 @app.command("combine-relations")
 def combine_relations(
-    stage2: Path = typer.Argument(..., exists=True, file_okay=False, help="A configs/relation_wide.cfg run, e.g. training/runs/relation_wide/model-last."),
-    deep_from: Path = typer.Option(..., "--deep-from", exists=True, file_okay=False, help="The stage-1 transformer pipeline it was trained on (its relation head becomes the deep part), or an earlier combination (its deep part is kept)."),
+    stage2: Path = typer.Argument(..., exists=True, file_okay=False, help="A configs/relation_wide.cfg run (its lexical model), or an earlier combination such as the shipped default (its lexical part)."),
+    deep_from: Path = typer.Option(..., "--deep-from", exists=True, file_okay=False, help="A pipeline on the same transformer whose relation model reads the encoder (a configs/relation_encoder.cfg run), or an earlier combination (its deep part is kept)."),
     out: Path = typer.Option(..., "--out", help="Where to save the combined pipeline."),
-    threshold: Optional[float] = typer.Option(0.4, "--threshold", min=0.0, max=1.0, help="Probability threshold of the combined model (chosen on dev, docs/MODEL.md)."),
+    threshold: Optional[float] = typer.Option(None, "--threshold", min=0.0, max=1.0, help="Probability threshold of the combined model, chosen on dev (default: the stage-2 pipeline's)."),
     list_threshold: Optional[float] = typer.Option(None, "--list-threshold", min=0.0, max=1.0, help="With one_party_per_side: the probability a party listed with the best one needs (default: the threshold)."),
 ) -> None:
-    """Join the stage-1 relation head and the stage-2 lexical relation model into one
-    wide-and-deep model (mean of their logits) and save the pipeline."""
+    """Join a lexical relation model (or the lexical part of an earlier combination) and a
+    relation model that reads the encoder into one wide-and-deep model (the mean of their
+    logits) and save the pipeline."""
     from ..pipeline.relation_ensemble import EnsembleError, combine_relation_models
 
     try:
