@@ -18,9 +18,9 @@ from .inference import torch_shims
 from .loading import DEFAULT_MODEL_DIR
 
 
-def torch_modules(nlp):
-    """The PyTorch modules inside the pipeline's transformer components."""
-    for shim in torch_shims(nlp):
+def torch_modules(nlp, component: Optional[str] = None):
+    """The PyTorch modules inside the pipeline's components (or inside `component`)."""
+    for shim in torch_shims(nlp, component):
         yield shim._model
 
 

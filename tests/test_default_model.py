@@ -70,13 +70,17 @@ def test_int8_inference_follows_the_shipped_setting(tmp_path):
     full = relief_ner.load(tmp_path / "q", int8=False)
     assert not is_int8(full)
     # one scale per output channel (one per matrix cost accuracy), every Linear layer
-    (module,) = torch_modules(quantised)
+    (module,) = torch_modules(quantised, "transformer")
+    # the relation model's own torch layers stay float32
+    assert not any(isinstance(m, torch.ao.nn.quantized.dynamic.Linear)
+                   for m in torch_modules(quantised, "relief_relation_extractor") for m in m.modules())
     dynamic = torch.ao.nn.quantized.dynamic.Linear
     linears = [m for m in module.modules() if isinstance(m, dynamic)]
-    assert len(linears) == sum(isinstance(m, torch.nn.Linear) for m in next(torch_modules(full)).modules())
+    assert len(linears) == sum(isinstance(m, torch.nn.Linear)
+                               for m in next(torch_modules(full, "transformer")).modules())
     assert all(m.weight().qscheme() == torch.per_channel_affine for m in linears)
     optimise_for_cpu(quantised, int8=True)  # a second call leaves it alone
-    assert next(torch_modules(quantised)) is module
+    assert next(torch_modules(quantised, "transformer")) is module
     # per-channel scales keep the encoder's output closer to float32 than one scale per matrix
     text = "某某公司向明东村捐赠30万元，用于修建道路3条。\n湖南省新田县扶贫车间带动1200人就业。"
     per_tensor = optimise_for_cpu(relief_ner.load(tmp_path / "f"), int8=True, per_channel=False)

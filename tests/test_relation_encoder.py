@@ -149,3 +149,6 @@ def test_a_batch_without_candidates_scores_nothing():
     assert doc._.relations == []
     model = nlp.get_pipe("relief_relation_extractor").model
     assert model.predict([nlp.make_doc("没有实体。")]).shape == (0, 2)
+    # an empty doc beside docs with pairs (its vectors may have no columns either)
+    docs = [gold_to_doc(nlp, golds[0]), nlp.make_doc(""), gold_to_doc(nlp, golds[1])]
+    assert model.predict(docs).shape == (12, 2)

@@ -241,11 +241,13 @@ def _forward(model: Model, docs: List[Doc], is_train: bool):
             return bp_tokvecs([ops.alloc2f(*v.shape) for v in tokvecs])
 
         return ops.alloc2f(0, model.get_dim("nO")), backprop_empty
-    tokens = ops.xp.concatenate([ops.asarray(v, dtype="float32") for v in tokvecs])
+    # an empty doc's vectors can come as a (0, 0) array: it adds no rows
+    tokens = ops.xp.concatenate([ops.asarray(v, dtype="float32") for v in tokvecs if len(v)])
     scores, bp_net = net((tokens, windows), is_train)
 
     def backprop(d_scores: Floats2d):
         d_tokens = bp_net(d_scores)
-        return bp_tokvecs([d_tokens[start:start + len(v)] for start, v in zip(windows.offsets, tokvecs)])
+        return bp_tokvecs([d_tokens[start:start + len(v)] if len(v) else ops.alloc2f(*v.shape)
+                           for start, v in zip(windows.offsets, tokvecs)])
 
     return scores, backprop
