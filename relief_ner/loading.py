@@ -30,8 +30,7 @@ def shipped_names() -> tuple:
 TRANSFORMER_MAX_LENGTH = 100_000
 
 
-def load(name: Union[str, Path] = "default", *, int8: Optional[bool] = None,
-         exclude: Iterable[str] = ()) -> Language:
+def load(name: Union[str, Path] = "default", *, int8: Optional[bool] = None, exclude: Iterable[str] = ()) -> Language:
     """Return a spaCy pipeline that tags ORG/LOC/MONEY/AREA/COUNT and fills
     `doc._.relations` and `doc._.records`.
 
@@ -108,9 +107,7 @@ def config_path(name: Union[str, Path]) -> Path:
             raise OSError(f"{path} is not a saved spaCy pipeline (no config.cfg in it)")
         return path / "config.cfg"
     names = sorted({"default", "rules", *shipped_names()})
-    raise OSError(
-        f"no pipeline named {name_str!r}: use one of {', '.join(names)} or the path of a "
-        "pipeline directory")
+    raise OSError(f"no pipeline named {name_str!r}: use one of {', '.join(names)} or the path of a pipeline directory")
 
 
 def load_rules(exclude: Iterable[str] = ()) -> Language:

@@ -41,8 +41,9 @@ def doc_results(doc: Doc) -> Results:
     }
 
 
-def results_to_json(doc_id: str, results: Results, extra: Optional[Dict[str, Any]] = None,
-                    text: Optional[str] = None) -> Dict[str, Any]:
+def results_to_json(
+    doc_id: str, results: Results, extra: Optional[Dict[str, Any]] = None, text: Optional[str] = None
+) -> Dict[str, Any]:
     """The output line of a document: id, the input's extra fields, optionally the text
     (offsets refer to it), then the results. Extra fields never shadow the results."""
     out: Dict[str, Any] = {"id": doc_id}
@@ -92,8 +93,10 @@ def shift_results(results: Results, delta: int) -> Results:
         return results
     return {
         "entities": [_shift_span(e, delta) for e in results["entities"]],
-        "relations": [{**r, "head": _shift_span(r["head"], delta), "tail": _shift_span(r["tail"], delta)}
-                      for r in results["relations"]],
+        "relations": [
+            {**r, "head": _shift_span(r["head"], delta), "tail": _shift_span(r["tail"], delta)}
+            for r in results["relations"]
+        ],
         "records": [_shift_record(r, delta) for r in results["records"]],
     }
 

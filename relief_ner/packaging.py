@@ -24,9 +24,13 @@ def torch_modules(nlp, component: Optional[str] = None):
         yield shim._model
 
 
-def ship_pipeline(src: Union[str, Path], dst: Union[str, Path] = DEFAULT_MODEL_DIR,
-                  half: bool = True, cpu_int8: bool = False,
-                  stride: Optional[int] = None) -> Dict[str, object]:
+def ship_pipeline(
+    src: Union[str, Path],
+    dst: Union[str, Path] = DEFAULT_MODEL_DIR,
+    half: bool = True,
+    cpu_int8: bool = False,
+    stride: Optional[int] = None,
+) -> Dict[str, object]:
     """Copy a trained pipeline to `dst` with half-precision transformer weights; with
     `cpu_int8`, `relief_ner.load()` quantises it to int8 for CPU inference by default;
     `stride` sets where the transformer's windows start at inference (training used the

@@ -24,23 +24,83 @@ M2 = "m2"
 # Leading words that stay outside the span but make the amount approximate (schema list,
 # plus their common two-character variants).
 APPROX_PREFIXES: Tuple[str, ...] = (
-    "不少于", "大约", "将近", "接近", "超过了", "不超过", "超过", "至少", "突破", "不到", "不足", "约",
-    "近", "超", "逾", "过", "少于", "低于", "最多", "最高", "最少", "最低", "约有", "约合",
+    "不少于",
+    "大约",
+    "将近",
+    "接近",
+    "超过了",
+    "不超过",
+    "超过",
+    "至少",
+    "突破",
+    "不到",
+    "不足",
+    "约",
+    "近",
+    "超",
+    "逾",
+    "过",
+    "少于",
+    "低于",
+    "最多",
+    "最高",
+    "最少",
+    "最低",
+    "约有",
+    "约合",
 )
 # `以下`/`以内` bound the amount from above (guideline, 2026-12): approximate like `以上`.
 APPROX_SUFFIXES: Tuple[str, ...] = ("及以上", "以上", "以下", "以内", "左右", "上下", "有余")
 # Leading/trailing words that are allowed around an amount but do not change it.
 NEUTRAL_PREFIXES: Tuple[str, ...] = (
-    "累计", "共计", "合计", "总计", "总共", "一共", "达到", "价值", "共", "达", "计", "为",
+    "累计",
+    "共计",
+    "合计",
+    "总计",
+    "总共",
+    "一共",
+    "达到",
+    "价值",
+    "共",
+    "达",
+    "计",
+    "为",
 )
 NEUTRAL_SUFFIXES: Tuple[str, ...] = ("人民币",)
 APPROX_MARKS = frozenset("余多来几数")
 # Words that end in an approximation prefix's character but are verbs or nouns
 # (`签约2个项目`, `经过5次`, `通过3年`): the amount after them is exact.
 _NOT_APPROX_WORDS: Tuple[str, ...] = (
-    "签约", "节约", "合约", "预约", "制约", "公约", "违约", "履约", "特约", "邀约", "相约", "条约",
-    "经过", "通过", "不过", "动过", "做过", "有过", "办过", "度过", "路过", "看过", "去过", "来过",
-    "开过", "搞过", "举办过", "组织过", "附近", "最近",
+    "签约",
+    "节约",
+    "合约",
+    "预约",
+    "制约",
+    "公约",
+    "违约",
+    "履约",
+    "特约",
+    "邀约",
+    "相约",
+    "条约",
+    "经过",
+    "通过",
+    "不过",
+    "动过",
+    "做过",
+    "有过",
+    "办过",
+    "度过",
+    "路过",
+    "看过",
+    "去过",
+    "来过",
+    "开过",
+    "搞过",
+    "举办过",
+    "组织过",
+    "附近",
+    "最近",
 )
 
 # Money: code → yuan per unit. Foreign currencies keep their own code and amount.
@@ -66,23 +126,130 @@ AREA_UNITS: Dict[str, Decimal] = {
 }
 # Measure words that the schema counts. Two-character ones first so that 人次 wins over 人.
 COUNT_UNITS: Tuple[str, ...] = (
-    "人次", "户次", "批次", "场次", "台套", "台次", "车次", "架次",
-    "户", "名", "人", "个", "家", "所", "套", "台", "辆", "头", "只", "株", "棵", "间", "座",
-    "栋", "幢", "条", "项", "次", "批", "期", "场", "件", "份", "本", "册", "箱", "袋", "盏",
-    "口", "眼", "处", "块", "张", "笔", "位", "对", "支", "副", "包", "床", "桶", "部", "架",
-    "组", "类", "种", "篇", "封", "双", "顶", "把", "盒", "瓶", "枚", "匹", "羽", "尾",
+    "人次",
+    "户次",
+    "批次",
+    "场次",
+    "台套",
+    "台次",
+    "车次",
+    "架次",
+    "户",
+    "名",
+    "人",
+    "个",
+    "家",
+    "所",
+    "套",
+    "台",
+    "辆",
+    "头",
+    "只",
+    "株",
+    "棵",
+    "间",
+    "座",
+    "栋",
+    "幢",
+    "条",
+    "项",
+    "次",
+    "批",
+    "期",
+    "场",
+    "件",
+    "份",
+    "本",
+    "册",
+    "箱",
+    "袋",
+    "盏",
+    "口",
+    "眼",
+    "处",
+    "块",
+    "张",
+    "笔",
+    "位",
+    "对",
+    "支",
+    "副",
+    "包",
+    "床",
+    "桶",
+    "部",
+    "架",
+    "组",
+    "类",
+    "种",
+    "篇",
+    "封",
+    "双",
+    "顶",
+    "把",
+    "盒",
+    "瓶",
+    "枚",
+    "匹",
+    "羽",
+    "尾",
 )
 # Units that look like measure words but are lengths, weights, volumes, time or ratios:
 # the schema does not tag them, so parse_quantity refuses them.
 NOT_AMOUNT_UNITS: Tuple[str, ...] = (
-    "立方米", "公里", "千米", "厘米", "毫米", "米", "公斤", "千克", "克", "吨", "斤", "升",
-    "年", "月", "日", "天", "周", "小时", "分钟", "秒", "岁", "%", "％", "倍", "度", "成",
-    "季度", "百分点",
+    "立方米",
+    "公里",
+    "千米",
+    "厘米",
+    "毫米",
+    "米",
+    "公斤",
+    "千克",
+    "克",
+    "吨",
+    "斤",
+    "升",
+    "年",
+    "月",
+    "日",
+    "天",
+    "周",
+    "小时",
+    "分钟",
+    "秒",
+    "岁",
+    "%",
+    "％",
+    "倍",
+    "度",
+    "成",
+    "季度",
+    "百分点",
 )
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-           "七": 7, "八": 8, "九": 9, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6,
-           "柒": 7, "捌": 8, "玖": 9}
+_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "壹": 1,
+    "贰": 2,
+    "叁": 3,
+    "肆": 4,
+    "伍": 5,
+    "陆": 6,
+    "柒": 7,
+    "捌": 8,
+    "玖": 9,
+}
 _SMALL = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _BIG = {"万": 10_000, "萬": 10_000, "亿": 100_000_000}
 NUMERAL_CHARS = "".join(_DIGITS) + "".join(_SMALL) + "".join(_BIG)
@@ -97,10 +264,12 @@ MAX_VALUE = 1e15
 # A number: runs of Arabic numbers, Chinese numerals and approximation marks.
 NUMBER_RE = re.compile(rf"(?:{_ARABIC}|[{NUMERAL_CHARS}余多来几数])+")
 _TOKEN_RE = re.compile(rf"{_ARABIC}|[{NUMERAL_CHARS}余多来几数]")
-_PREFIXES = sorted([(w, True) for w in APPROX_PREFIXES] + [(w, False) for w in NEUTRAL_PREFIXES],
-                   key=lambda p: -len(p[0]))
-_SUFFIXES = sorted([(w, True) for w in APPROX_SUFFIXES] + [(w, False) for w in NEUTRAL_SUFFIXES],
-                   key=lambda p: -len(p[0]))
+_PREFIXES = sorted(
+    [(w, True) for w in APPROX_PREFIXES] + [(w, False) for w in NEUTRAL_PREFIXES], key=lambda p: -len(p[0])
+)
+_SUFFIXES = sorted(
+    [(w, True) for w in APPROX_SUFFIXES] + [(w, False) for w in NEUTRAL_SUFFIXES], key=lambda p: -len(p[0])
+)
 _RANGE_RE = re.compile(r"^(?P<low>.+?)(?:至|到|-|~|～|—|－|–)(?P<high>.+)$")
 
 
@@ -220,7 +389,7 @@ def _strip_affixes(text: str) -> Tuple[str, bool]:
     approx = False
     while True:
         for word, is_approx in _PREFIXES:
-            rest = text[len(word):]
+            rest = text[len(word) :]
             if text.startswith(word) and NUMBER_RE.match(rest):
                 text, approx = rest, approx or is_approx
                 break
@@ -243,7 +412,7 @@ def _split_unit(text: str) -> Tuple[str, str]:
         raise QuantityError(f"{text!r} does not start with a number")
     # No unit starts with a numeral character, so the greedy number never eats the unit;
     # `余` after a magnitude stays in the number: `3万余元` → (`3万余`, `元`).
-    return text[: m.end()], text[m.end():]
+    return text[: m.end()], text[m.end() :]
 
 
 def _normalise(text: str) -> str:
@@ -270,8 +439,7 @@ def parse_quantity(text: str, label: Optional[str] = None) -> Quantity:
     except ArithmeticError as err:  # decimal.Overflow and kin
         raise QuantityError(f"{text[:30]!r}: not a readable amount ({type(err).__name__})") from None
     if not math.isfinite(quantity.value) or quantity.value > MAX_VALUE:
-        raise QuantityError(f"{text[:30]!r}: {quantity.value:g} is larger than any amount "
-                            f"this reads ({MAX_VALUE:g})")
+        raise QuantityError(f"{text[:30]!r}: {quantity.value:g} is larger than any amount this reads ({MAX_VALUE:g})")
     return quantity
 
 
@@ -333,8 +501,9 @@ def _is_measure_word(unit: str) -> bool:
     return len(unit) == 1 and is_han(unit)
 
 
-def quantity_in_context(text: str, start: int, end: int, window: int = 4,
-                        label: Optional[str] = None) -> Optional[Quantity]:
+def quantity_in_context(
+    text: str, start: int, end: int, window: int = 4, label: Optional[str] = None
+) -> Optional[Quantity]:
     """Normalise the span `text[start:end]`, letting the words next to it set `approx`.
 
     The schema keeps `约`/`超过`/`以上` outside the span but lets them set the flag.
@@ -345,20 +514,19 @@ def quantity_in_context(text: str, start: int, end: int, window: int = 4,
         q = parse_quantity(text[start:end], label=label)
     except QuantityError:
         return None
-    before = text[max(0, start - window - 2):start]
+    before = text[max(0, start - window - 2) : start]
     # `约为300万元`, `近达`: a neutral word between the approximation and the amount.
     for word in NEUTRAL_PREFIXES:
-        if before.endswith(word) and before[:-len(word)].endswith(APPROX_PREFIXES):
-            before = before[:-len(word)]
+        if before.endswith(word) and before[: -len(word)].endswith(APPROX_PREFIXES):
+            before = before[: -len(word)]
             break
     if before.endswith(_NOT_APPROX_WORDS):
         before = ""  # `签约2个`, `经过5次`: the 约/过 belongs to a verb, not to the amount
-    after = text[end:end + window]
+    after = text[end : end + window]
     if q.unit == "块" and after.startswith("钱"):
         q = Quantity(q.value, CNY, q.approx)  # colloquial `七八十块钱`: 块 is 元
-    vague_before = before.endswith("上") and text[start:start + 1] in "百千万亿"
-    if not q.approx and (before.endswith(APPROX_PREFIXES) or vague_before
-                         or after.startswith(APPROX_SUFFIXES)):
+    vague_before = before.endswith("上") and text[start : start + 1] in "百千万亿"
+    if not q.approx and (before.endswith(APPROX_PREFIXES) or vague_before or after.startswith(APPROX_SUFFIXES)):
         q = Quantity(q.value, q.unit, True)
     return q
 
@@ -375,7 +543,6 @@ def is_unit_header(text: str, start: int, end: int) -> bool:
     surface = _normalise(text[start:end])
     if any(ch.isdigit() or ch in _DIGITS or ch in _SMALL for ch in surface):
         return False
-    before = text[max(0, start - 4):start].rstrip(" \u3000")
-    after = text[end:end + 2].lstrip(" \u3000")
-    return before.endswith(_UNIT_LABELS) or (
-        before.endswith(_OPENING_BRACKETS) and after.startswith(_CLOSING_BRACKETS))
+    before = text[max(0, start - 4) : start].rstrip(" \u3000")
+    after = text[end : end + 2].lstrip(" \u3000")
+    return before.endswith(_UNIT_LABELS) or (before.endswith(_OPENING_BRACKETS) and after.startswith(_CLOSING_BRACKETS))

@@ -21,16 +21,45 @@ from .schema import SentenceIndex
 
 # Verbs that open the "what for" of an assistance sentence; `用于` introduces it directly.
 PURPOSE_VERBS = (
-    "用于", "修建", "新建", "建设", "援建", "捐建", "改造", "硬化", "购买", "采购", "发放", "资助",
-    "开展", "培训", "打造", "发展", "实施", "安装", "慰问", "扶持", "建立", "提升", "解决", "帮助",
-    "销售", "完善", "建成", "帮扶", "支持", "奖励", "补助",
+    "用于",
+    "修建",
+    "新建",
+    "建设",
+    "援建",
+    "捐建",
+    "改造",
+    "硬化",
+    "购买",
+    "采购",
+    "发放",
+    "资助",
+    "开展",
+    "培训",
+    "打造",
+    "发展",
+    "实施",
+    "安装",
+    "慰问",
+    "扶持",
+    "建立",
+    "提升",
+    "解决",
+    "帮助",
+    "销售",
+    "完善",
+    "建成",
+    "帮扶",
+    "支持",
+    "奖励",
+    "补助",
 )
 _PURPOSE_STOP = re.compile(r"[，,；;：:。！？!?\n、（）()“”\"《》]|\d")
 MAX_PURPOSE_CHARS = 14
 
 
-def build_records(doc: Doc, relations: Sequence[Relation],
-                  max_purpose_chars: int = MAX_PURPOSE_CHARS) -> List[AssistanceRecord]:
+def build_records(
+    doc: Doc, relations: Sequence[Relation], max_purpose_chars: int = MAX_PURPOSE_CHARS
+) -> List[AssistanceRecord]:
     text = doc.text
     index = SentenceIndex(text)
     parties: Dict[Tuple[int, int], Dict[str, List[Span]]] = {}
@@ -137,4 +166,4 @@ def find_purpose(text: str, start: int, end: int, heads: Sequence[Span], max_cha
         pos += len(verb)
     stop = _PURPOSE_STOP.search(sentence, pos + (0 if verb == "用于" else len(verb)))
     phrase_end = stop.start() if stop else len(sentence)
-    return sentence[pos:min(phrase_end, pos + max_chars)].strip()
+    return sentence[pos : min(phrase_end, pos + max_chars)].strip()

@@ -20,6 +20,8 @@ HAN_CHAR = re.compile(f"[{HAN}]")
 def is_han(text: str) -> bool:
     """Whether every character of `text` is a Chinese character (true for "")."""
     return all(HAN_CHAR.match(ch) for ch in text)
+
+
 # Whitespace that is not part of a sentence's evidence span (ideographic space included).
 _SPACE = " \t\r\n\u3000\xa0"
 

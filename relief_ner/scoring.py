@@ -41,8 +41,14 @@ class PRF:
         self.fn += len(gold - pred)
 
     def to_dict(self) -> Dict[str, float]:
-        return {"p": round(self.precision, 4), "r": round(self.recall, 4),
-                "f": round(self.f1, 4), "tp": self.tp, "fp": self.fp, "fn": self.fn}
+        return {
+            "p": round(self.precision, 4),
+            "r": round(self.recall, 4),
+            "f": round(self.f1, 4),
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+        }
 
 
 def entity_set(doc: Doc) -> Set[Tuple[int, int, str]]:
@@ -50,8 +56,7 @@ def entity_set(doc: Doc) -> Set[Tuple[int, int, str]]:
 
 
 def relation_set(doc: Doc) -> Set[Tuple[int, int, int, int, str]]:
-    return {(r.head.start_char, r.head.end_char, r.tail.start_char, r.tail.end_char, r.label)
-            for r in doc._.relations}
+    return {(r.head.start_char, r.head.end_char, r.tail.start_char, r.tail.end_char, r.label) for r in doc._.relations}
 
 
 def record_set(doc: Doc, records=None) -> Set[tuple]:
@@ -68,8 +73,13 @@ def record_set(doc: Doc, records=None) -> Set[tuple]:
 
 def same_value(a, b) -> bool:
     """Whether two quantities are the same: unit and approx equal, value within 1e-6."""
-    return (a is not None and b is not None and a.unit == b.unit and a.approx == b.approx
-            and math.isclose(a.value, b.value, rel_tol=1e-6, abs_tol=1e-9))
+    return (
+        a is not None
+        and b is not None
+        and a.unit == b.unit
+        and a.approx == b.approx
+        and math.isclose(a.value, b.value, rel_tol=1e-6, abs_tol=1e-9)
+    )
 
 
 def score_relations(examples: Iterable[Example], **kwargs) -> Dict[str, float]:

@@ -1,15 +1,23 @@
 """Render `relief-ner evaluate --json` output (several models) as Markdown tables.
 
-    relief-ner evaluate --split test -m rules -m A -m B --errors 20 --json > eval.json
-    python scripts/eval_report.py eval.json
+relief-ner evaluate --split test -m rules -m A -m B --errors 20 --json > eval.json
+python scripts/eval_report.py eval.json
 """
 
 import json
 import sys
 
-ROWS = [("ORG", "entities"), ("LOC", "entities"), ("MONEY", "entities"), ("AREA", "entities"),
-        ("COUNT", "entities"), ("micro", "entities"), ("PROVIDER", "relations"),
-        ("RECIPIENT", "relations"), ("micro", "relations")]
+ROWS = [
+    ("ORG", "entities"),
+    ("LOC", "entities"),
+    ("MONEY", "entities"),
+    ("AREA", "entities"),
+    ("COUNT", "entities"),
+    ("micro", "entities"),
+    ("PROVIDER", "relations"),
+    ("RECIPIENT", "relations"),
+    ("micro", "relations"),
+]
 
 
 def main(path: str) -> None:
@@ -37,8 +45,10 @@ def main(path: str) -> None:
     print()
     for n in names:
         sp = data[n]["speed"]
-        print(f"- {n}: {sp['characters']:,} characters in {sp['seconds']} s "
-              f"({sp['chars_per_second']:,} chars/s, inside `evaluate`)")
+        print(
+            f"- {n}: {sp['characters']:,} characters in {sp['seconds']} s "
+            f"({sp['chars_per_second']:,} chars/s, inside `evaluate`)"
+        )
     for n in names:
         if data[n].get("errors"):
             print(f"\n#### Most frequent error kinds: {n}\n")

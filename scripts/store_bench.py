@@ -73,8 +73,10 @@ def store_only(jsonl: Path, url: str, label: str, copies: int = 1, batch: int = 
     seconds = time.perf_counter() - start
     counts = store.counts()
     writer.close()
-    print(f"{label}: {docs:,} documents, {counts['records']:,} records in {seconds:.1f} s "
-          f"({docs / seconds:,.0f} docs/s)", flush=True)
+    print(
+        f"{label}: {docs:,} documents, {counts['records']:,} records in {seconds:.1f} s ({docs / seconds:,.0f} docs/s)",
+        flush=True,
+    )
     return {"docs": docs, "records": counts["records"], "seconds": round(seconds, 1)}
 
 
@@ -83,8 +85,9 @@ def reports(db: str, work: Path, label: str, browser: bool) -> dict:
     page = work / f"{label}.html"
     out["html_s"] = round(run([*CLI, "report", db, "-o", str(page)], f"{label}: report html"), 1)
     out["html_mb"] = round(page.stat().st_size / 2**20, 1)
-    out["csv_s"] = round(run([*CLI, "report", db, "-o", str(work / f"{label}-tables"), "-f", "csv"],
-                             f"{label}: report csv"), 1)
+    out["csv_s"] = round(
+        run([*CLI, "report", db, "-o", str(work / f"{label}-tables"), "-f", "csv"], f"{label}: report csv"), 1
+    )
     from relief_ner.report import data as report_data
     from relief_ner.report.page import render
     from relief_ner.store import Store
@@ -94,8 +97,11 @@ def reports(db: str, work: Path, label: str, browser: bool) -> dict:
         data = report_data.load(store)
     render(data, title="bench", source=db, rule={"max_days": 7})
     out["in_process_s"] = round(time.perf_counter() - start, 1)
-    print(f"{label}: report in-process {out['in_process_s']} s ({len(data.evidence):,} records, "
-          f"{len(data.events):,} events), page {out['html_mb']} MB", flush=True)
+    print(
+        f"{label}: report in-process {out['in_process_s']} s ({len(data.evidence):,} records, "
+        f"{len(data.events):,} events), page {out['html_mb']} MB",
+        flush=True,
+    )
     if browser:
         out["browser_s"] = round(open_in_browser(page), 1)
         print(f"{label}: page drawn in Chromium in {out['browser_s']} s", flush=True)
@@ -137,13 +143,16 @@ def main() -> None:
     jsonl = work / "out.jsonl"
     summary = {"docs": args.docs, "date": dt.date.today().isoformat()}
     if not jsonl.exists():
-        summary["extract_jsonl_s"] = round(run([*CLI, "extract", str(feed), "-o", str(jsonl), "-m", "rules",
-                                                "--with-text", "-q"], "extract to JSONL"), 1)
+        summary["extract_jsonl_s"] = round(
+            run([*CLI, "extract", str(feed), "-o", str(jsonl), "-m", "rules", "--with-text", "-q"], "extract to JSONL"),
+            1,
+        )
     db = work / "extract.sqlite"
     for stale in work.glob("*.sqlite*"):
         stale.unlink()
-    summary["extract_db_s"] = round(run([*CLI, "extract", str(feed), "--db", str(db), "-m", "rules", "-q"],
-                                        "extract --db SQLite"), 1)
+    summary["extract_db_s"] = round(
+        run([*CLI, "extract", str(feed), "--db", str(db), "-m", "rules", "-q"], "extract --db SQLite"), 1
+    )
     only = work / "store.sqlite"
     summary["store_sqlite"] = store_only(jsonl, str(only), "store only, SQLite")
     if args.pg:

@@ -11,4 +11,5 @@ def rules_nlp():
 @pytest.fixture(scope="session")
 def blank_nlp():
     import spacy
+
     return spacy.blank("zh")

@@ -23,8 +23,15 @@ def test_the_named_components_run_once_over_all_epochs(tmp_path):
     nlp = spacy.blank("zh")
     write_docbin((gold_to_doc(nlp, g) for g in synthetic_gold(5)), tmp_path / "train.spacy")
     nlp.add_pipe("test_counting_annotator")
-    reader = registry.resolve({"r": {"@readers": "relief.AnnotatedCorpus.v1", "path": str(tmp_path / "train.spacy"),
-                                     "annotate_with": ["test_counting_annotator"]}})["r"]
+    reader = registry.resolve(
+        {
+            "r": {
+                "@readers": "relief.AnnotatedCorpus.v1",
+                "path": str(tmp_path / "train.spacy"),
+                "annotate_with": ["test_counting_annotator"],
+            }
+        }
+    )["r"]
     CALLS.clear()
     first = list(reader(nlp))
     second = list(reader(nlp))
@@ -37,7 +44,14 @@ def test_the_named_components_run_once_over_all_epochs(tmp_path):
 def test_an_unknown_component_is_named(tmp_path):
     nlp = spacy.blank("zh")
     write_docbin((gold_to_doc(nlp, g) for g in synthetic_gold(2)), tmp_path / "train.spacy")
-    reader = registry.resolve({"r": {"@readers": "relief.AnnotatedCorpus.v1", "path": str(tmp_path / "train.spacy"),
-                                     "annotate_with": ["transformer"]}})["r"]
+    reader = registry.resolve(
+        {
+            "r": {
+                "@readers": "relief.AnnotatedCorpus.v1",
+                "path": str(tmp_path / "train.spacy"),
+                "annotate_with": ["transformer"],
+            }
+        }
+    )["r"]
     with pytest.raises(ValueError, match="has no transformer"):
         list(reader(nlp))

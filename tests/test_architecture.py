@@ -70,15 +70,17 @@ def _graph():
 
 
 def test_no_module_imports_a_higher_layer():
-    wrong = [f"{path.relative_to(PACKAGE.parent)}:{line} imports {target}"
-             for module, edges in _graph().items() for target, line, path in edges
-             if _layer(target) > _layer(module)]
+    wrong = [
+        f"{path.relative_to(PACKAGE.parent)}:{line} imports {target}"
+        for module, edges in _graph().items()
+        for target, line, path in edges
+        if _layer(target) > _layer(module)
+    ]
     assert not wrong, "\n".join(wrong)
 
 
 def test_no_import_cycles():
-    graph = {m: {t for t, _, _ in edges if t != m and not m.startswith(t + ".")}
-             for m, edges in _graph().items()}
+    graph = {m: {t for t, _, _ in edges if t != m and not m.startswith(t + ".")} for m, edges in _graph().items()}
     # a package's __init__ re-exporting its own modules is not a cycle
     state, stack, cycles = {}, [], []
 
@@ -87,7 +89,7 @@ def test_no_import_cycles():
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                cycles.append(stack[stack.index(nxt):] + [nxt])
+                cycles.append(stack[stack.index(nxt) :] + [nxt])
             elif nxt not in state:
                 visit(nxt)
         stack.pop()
@@ -109,9 +111,14 @@ def test_every_registered_function_has_an_entry_point_of_its_name():
     from spacy import registry
 
     declared = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["project"]["entry-points"]
-    for group, table in (("spacy_architectures", registry.architectures), ("spacy_misc", registry.misc),
-                         ("spacy_readers", registry.readers), ("spacy_scorers", registry.scorers),
-                         ("spacy_factories", registry.factories)):
-        ours = {name for name, func in table.get_all().items()
-                if getattr(func, "__module__", "").startswith("relief_ner")}
+    for group, table in (
+        ("spacy_architectures", registry.architectures),
+        ("spacy_misc", registry.misc),
+        ("spacy_readers", registry.readers),
+        ("spacy_scorers", registry.scorers),
+        ("spacy_factories", registry.factories),
+    ):
+        ours = {
+            name for name, func in table.get_all().items() if getattr(func, "__module__", "").startswith("relief_ner")
+        }
         assert ours <= set(declared.get(group, {})), (group, sorted(ours - set(declared.get(group, {}))))

@@ -24,6 +24,7 @@ def _boom(doc):
 
 def _rules_with_boom():
     import relief_ner
+
     nlp = relief_ner.load("rules")
     nlp.add_pipe("test_boom_on_marker", first=True)
     return nlp
@@ -81,6 +82,7 @@ def test_select_device_calls_require_gpu(monkeypatch):
 def test_select_device_without_gpu_explains(monkeypatch):
     def no_gpu(gpu_id=0):
         raise ValueError("GPU is not accessible. Was the library installed correctly?")
+
     monkeypatch.setattr(spacy, "require_gpu", no_gpu)
     with pytest.raises(DeviceError, match="--gpu 0: no usable GPU .*cupy"):
         engine.select_device(0)
@@ -96,6 +98,7 @@ def test_cli_gpu_flag(monkeypatch, tmp_path):
 
     def no_gpu(gpu_id=0):
         raise ValueError("GPU is not accessible")
+
     monkeypatch.setattr(spacy, "require_gpu", no_gpu)
     result = CliRunner().invoke(app, ["extract", "-", "-m", "rules", "--gpu", "0"], input=SENT)
     assert result.exit_code == 2 and "no usable GPU" in result.output

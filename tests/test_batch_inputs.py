@@ -56,7 +56,7 @@ def test_html_folder_is_reduced_to_article_text(tmp_path):
     assert row["id"] == "p1" and row["source"] == "http://example.org/page"
     assert SENT in row["text"] and "版权所有" not in row["text"]
     money = [e for e in row["entities"] if e["label"] == "MONEY"][0]
-    assert row["text"][money["start"]:money["end"]] == "30万元"
+    assert row["text"][money["start"] : money["end"]] == "30万元"
 
 
 def test_rss_and_atom_files(tmp_path):
@@ -110,9 +110,14 @@ def test_feed_url_on_loopback_and_unreachable(tmp_path):
 
 def test_jsonl_line_in_another_encoding_costs_that_line(tmp_path):
     src = tmp_path / "mixed.jsonl"
-    src.write_bytes(json.dumps({"id": "a", "text": SENT}, ensure_ascii=False).encode("utf-8") + b"\n"
-                    + json.dumps({"id": "b", "text": SENT}, ensure_ascii=False).encode("gbk") + b"\n"
-                    + json.dumps({"id": "c", "text": SENT}, ensure_ascii=False).encode("utf-8") + b"\n")
+    src.write_bytes(
+        json.dumps({"id": "a", "text": SENT}, ensure_ascii=False).encode("utf-8")
+        + b"\n"
+        + json.dumps({"id": "b", "text": SENT}, ensure_ascii=False).encode("gbk")
+        + b"\n"
+        + json.dumps({"id": "c", "text": SENT}, ensure_ascii=False).encode("utf-8")
+        + b"\n"
+    )
     out = tmp_path / "o.jsonl"
     result = run([str(src), "-o", str(out)])
     assert result.exit_code == 1 and f"{src}:2: not UTF-8" in result.output
@@ -124,8 +129,13 @@ def test_jsonl_line_in_another_encoding_costs_that_line(tmp_path):
 def test_csv_and_parquet_outputs_agree(tmp_path):
     pq = pytest.importorskip("pyarrow.parquet")
     src = tmp_path / "in.jsonl"
-    src.write_text("\n".join(json.dumps({"id": f"d{i}", "text": SENT * (i % 3), "site": "x"}, ensure_ascii=False)
-                             for i in range(7)) + "\n", encoding="utf-8")
+    src.write_text(
+        "\n".join(
+            json.dumps({"id": f"d{i}", "text": SENT * (i % 3), "site": "x"}, ensure_ascii=False) for i in range(7)
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     assert run([str(src), "-o", str(tmp_path / "o.csv"), "--batch-size", "2"]).exit_code == 0
     assert run([str(src), "-o", str(tmp_path / "o.parquet"), "--batch-size", "2"]).exit_code == 0
     with (tmp_path / "o.csv").open(encoding="utf-8", newline="") as handle:

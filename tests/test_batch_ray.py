@@ -15,8 +15,13 @@ SENT = "浙江某某集团投资30万元为明东村修建道路。"
 
 @pytest.fixture(scope="module")
 def local_ray():
-    ray.init(num_cpus=2, object_store_memory=120 * 1024 * 1024, include_dashboard=False,
-             logging_level="WARNING", log_to_driver=False)
+    ray.init(
+        num_cpus=2,
+        object_store_memory=120 * 1024 * 1024,
+        include_dashboard=False,
+        logging_level="WARNING",
+        log_to_driver=False,
+    )
     yield
     ray.shutdown()
 

@@ -18,8 +18,9 @@ N_DOCS = 600
 @pytest.fixture(scope="module")
 def feed(tmp_path_factory):
     path = tmp_path_factory.mktemp("feed") / "feed.jsonl"
-    lines = [json.dumps(item, ensure_ascii=False) for item in iter_feed(N_DOCS, seed=11, min_sentences=1,
-                                                                         max_sentences=2)]
+    lines = [
+        json.dumps(item, ensure_ascii=False) for item in iter_feed(N_DOCS, seed=11, min_sentences=1, max_sentences=2)
+    ]
     lines.insert(300, "{not json")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -30,9 +31,25 @@ def _extract(args):
 
 
 def _start(feed, out):
-    return subprocess.Popen([sys.executable, "-m", "relief_ner.cli", "extract", str(feed), "-o", str(out),
-                             "-m", "rules", "--batch-size", "8", "-q"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "relief_ner.cli",
+            "extract",
+            str(feed),
+            "-o",
+            str(out),
+            "-m",
+            "rules",
+            "--batch-size",
+            "8",
+            "-q",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _wait_for_rows(proc, out, rows, timeout=180):

@@ -8,8 +8,9 @@ from relief_ner.batch.windows import DEFAULT_WINDOW_CHARS, pipeline_window, plan
 from relief_ner.batch.readers import InputDoc
 from relief_ner.schema import SENTENCE_ENDS
 
-pieces = st.lists(st.sampled_from(["州住建局", "投资30万元", "。", "！", "?", "\n", "，", " ", "村", "修建道路"]),
-                  max_size=80).map("".join)
+pieces = st.lists(
+    st.sampled_from(["州住建局", "投资30万元", "。", "！", "?", "\n", "，", " ", "村", "修建道路"]), max_size=80
+).map("".join)
 
 
 @settings(max_examples=300, deadline=None)
@@ -36,7 +37,7 @@ def test_pipeline_window_precedence(blank_nlp):
         assert pipeline_window(blank_nlp) == 1200
         blank_nlp.meta["relief_ner"] = {"window_chars": None}
         assert pipeline_window(blank_nlp) is None
-        assert pipeline_window(blank_nlp, 10 ** 9) == blank_nlp.max_length
+        assert pipeline_window(blank_nlp, 10**9) == blank_nlp.max_length
     finally:
         del blank_nlp.meta["relief_ner"]
 
@@ -59,22 +60,23 @@ def test_200k_document_offsets(rules_nlp):
     # The last windows hold results too, and every offset points at its text.
     assert max(e["start"] for e in record["entities"]) > 190_000
     for ent in record["entities"]:
-        assert text[ent["start"]:ent["end"]] == ent["text"]
+        assert text[ent["start"] : ent["end"]] == ent["text"]
     for rel in record["relations"]:
         for end in ("head", "tail"):
-            assert text[rel[end]["start"]:rel[end]["end"]] == rel[end]["text"]
+            assert text[rel[end]["start"] : rel[end]["end"]] == rel[end]["text"]
     for rec in record["records"]:
-        sentence = text[rec["sentence"]["start"]:rec["sentence"]["end"]]
+        sentence = text[rec["sentence"]["start"] : rec["sentence"]["end"]]
         assert sentence and sentence[-1] in "。！？!?"
         for key in ("providers", "recipients", "money", "counts", "areas"):
             for span in rec[key]:
-                assert text[span["start"]:span["end"]] == span["text"]
+                assert text[span["start"] : span["end"]] == span["text"]
                 assert rec["sentence"]["start"] <= span["start"] < span["end"] <= rec["sentence"]["end"]
 
 
 def test_quantity_getter_matches_the_normaliser_on_the_whole_text(rules_nlp):
     # The getter reads only the tokens around a span; the reference reads the full text.
     from relief_ner.quantity import quantity_in_context
+
     text = "约有30余万元的资金为明东村修建道路，发放大米300斤以上，另有超过 5万元 和20户左右。" * 3
     doc = rules_nlp(text)
     measures = [e for e in doc.ents if e.label_ in ("MONEY", "AREA", "COUNT")]

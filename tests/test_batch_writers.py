@@ -6,8 +6,17 @@ import json
 import pytest
 
 from relief_ner.batch.engine import DocResult
-from relief_ner.batch.writers import (RECORD_COLUMNS, CsvWriter, JsonlWriter, OutputError, ParquetWriter,
-                                      errors_path, open_writer, output_format, record_rows)
+from relief_ner.batch.writers import (
+    RECORD_COLUMNS,
+    CsvWriter,
+    JsonlWriter,
+    OutputError,
+    ParquetWriter,
+    errors_path,
+    open_writer,
+    output_format,
+    record_rows,
+)
 
 TEXT = "甲公司投资30万元为乙村修建道路。丙村获得丁集团帮扶资金5万元。"
 
@@ -15,11 +24,17 @@ TEXT = "甲公司投资30万元为乙村修建道路。丙村获得丁集团帮�
 def _result(doc_id, n_records=1, **extra):
     record = {"id": doc_id, **extra, "entities": [], "relations": [], "records": []}
     for i in range(n_records):
-        record["records"].append({
-            "providers": [{"text": "甲公司", "label": "ORG", "start": 0, "end": 3}],
-            "recipients": [{"text": "乙村", "label": "LOC", "start": 10, "end": 12}],
-            "money": [{"text": "30万元", "start": 5, "end": 9, "value": 300000.0, "unit": "CNY", "approx": i == 1}],
-            "counts": [], "areas": [], "purpose": "修建道路", "sentence": {"start": 0, "end": 17}})
+        record["records"].append(
+            {
+                "providers": [{"text": "甲公司", "label": "ORG", "start": 0, "end": 3}],
+                "recipients": [{"text": "乙村", "label": "LOC", "start": 10, "end": 12}],
+                "money": [{"text": "30万元", "start": 5, "end": 9, "value": 300000.0, "unit": "CNY", "approx": i == 1}],
+                "counts": [],
+                "areas": [],
+                "purpose": "修建道路",
+                "sentence": {"start": 0, "end": 17},
+            }
+        )
     return DocResult(doc_id, record, TEXT)
 
 
@@ -86,9 +101,10 @@ def test_csv_resume_cuts_a_document_cut_short(tmp_path):
     complete = out.read_bytes()
     # a crash after the first of the three rows of document d
     from relief_ner.batch.writers import _csv_text
+
     rows_d = _csv_text([_result("d", 3)], header=False).encode("utf-8")
     first_row = rows_d[: rows_d.index(b"\n", rows_d.index(b"CNY")) + 1]
-    for tail in (first_row, first_row + rows_d[len(first_row):len(first_row) + 25]):
+    for tail in (first_row, first_row + rows_d[len(first_row) : len(first_row) + 25]):
         out.write_bytes(complete + tail)
         writer = CsvWriter(out)
         assert writer.done_ids == {"a", "b", "c\nwith newline"}, tail
@@ -115,6 +131,9 @@ def test_parquet_parts_and_leftovers(tmp_path):
     writer.write_batch([_result("c")])
     table = pq.read_table(out)
     assert sorted(table.column("doc_id").to_pylist()) == ["a", "a", "b", "c"]
-    assert sorted(p.name for p in out.iterdir()) == ["part-000000.parquet", "part-000001.parquet",
-                                                     "part-000002.parquet"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "part-000000.parquet",
+        "part-000001.parquet",
+        "part-000002.parquet",
+    ]
     assert table.schema.field("money_cny").type == "double"

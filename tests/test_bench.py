@@ -11,8 +11,9 @@ def test_bench_reports_every_batch_size_on_all_characters(tmp_path):
     texts = ["甲公司捐款5万元给乙村。", "丙集团向丁村捐赠20户。" * 3, "明东村"]
     for i, t in enumerate(texts):
         (news / f"news_{i:04d}.txt").write_text(f"# source: u{i}\n{t}", encoding="utf-8")
-    result = CliRunner().invoke(app, ["bench", "-m", "rules", "--texts", str(tmp_path),
-                                      "--batch-size", "1", "--batch-size", "2", "--json"])
+    result = CliRunner().invoke(
+        app, ["bench", "-m", "rules", "--texts", str(tmp_path), "--batch-size", "1", "--batch-size", "2", "--json"]
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["documents"] == 3
@@ -28,8 +29,9 @@ def test_bench_runs_several_worker_processes(tmp_path):
     texts = ["甲公司捐款5万元给乙村。"] * 6
     for i, t in enumerate(texts):
         (news / f"news_{i:04d}.txt").write_text(f"# source: u{i}\n{t}", encoding="utf-8")
-    result = CliRunner().invoke(app, ["bench", "-m", "rules", "--texts", str(tmp_path),
-                                      "--batch-size", "2", "--processes", "2", "--json"])
+    result = CliRunner().invoke(
+        app, ["bench", "-m", "rules", "--texts", str(tmp_path), "--batch-size", "2", "--processes", "2", "--json"]
+    )
     assert result.exit_code == 0, result.output
     (run,) = json.loads(result.stdout)["runs"]
     assert run["processes"] == 2 and run["chars"] == sum(len(t) for t in texts)

@@ -21,8 +21,7 @@ def test_extract_txt_folder_and_jsonl(tmp_path):
     (folder / "a.txt").write_text(SENT, encoding="utf-8")
     (folder / "b.txt").write_text("# source: http://example.org/b\n" + SENT, encoding="utf-8")
     jsonl = tmp_path / "docs.jsonl"
-    jsonl.write_text(json.dumps({"id": "j1", "text": SENT, "feed": "x"}, ensure_ascii=False) + "\n",
-                     encoding="utf-8")
+    jsonl.write_text(json.dumps({"id": "j1", "text": SENT, "feed": "x"}, ensure_ascii=False) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
     result = run(["extract", str(folder), str(jsonl), "-o", str(out), "--model", "rules"])
     assert result.exit_code == 0, result.output
@@ -32,16 +31,22 @@ def test_extract_txt_folder_and_jsonl(tmp_path):
     # the `# source:` line is not part of the document: offsets are the same as for a.txt
     assert rows[0]["entities"] == rows[1]["entities"]
     money = [e for e in rows[0]["entities"] if e["label"] == "MONEY"][0]
-    assert SENT[money["start"]:money["end"]] == "30万元" and money["value"] == 300000.0
+    assert SENT[money["start"] : money["end"]] == "30万元" and money["value"] == 300000.0
     assert rows[0]["records"][0]["money"][0]["text"] == "30万元"
 
 
 def test_extract_broken_jsonl_keeps_good_lines(tmp_path):
     src = tmp_path / "feed.jsonl"
-    src.write_text(json.dumps({"id": "ok1", "text": SENT}, ensure_ascii=False) + "\n"
-                   + "{not json\n"
-                   + json.dumps({"id": "nt"}) + "\n"
-                   + json.dumps({"id": "ok2", "text": ""}) + "\n", encoding="utf-8")
+    src.write_text(
+        json.dumps({"id": "ok1", "text": SENT}, ensure_ascii=False)
+        + "\n"
+        + "{not json\n"
+        + json.dumps({"id": "nt"})
+        + "\n"
+        + json.dumps({"id": "ok2", "text": ""})
+        + "\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "out.jsonl"
     result = run(["extract", str(src), "-o", str(out), "-m", "rules"])
     assert result.exit_code == 1
@@ -67,8 +72,13 @@ def test_extract_non_utf8(tmp_path):
 
 
 def test_console_script_stdin_stdout():
-    proc = subprocess.run([sys.executable, "-m", "relief_ner.cli", "extract", "-", "-m", "rules", "-q"],
-                          input=SENT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "relief_ner.cli", "extract", "-", "-m", "rules", "-q"],
+        input=SENT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     (row,) = [json.loads(line) for line in proc.stdout.splitlines()]
     assert row["id"] == "stdin" and row["records"]
@@ -78,15 +88,28 @@ def test_evaluate_json_on_standoff(tmp_path):
     texts = tmp_path / "texts"
     (texts / "seeds").mkdir(parents=True)
     (texts / "seeds" / "d1.txt").write_text(SENT, encoding="utf-8")
-    ents = [{"id": 1, "label": "ORG", "start_offset": 0, "end_offset": 6},
-            {"id": 2, "label": "MONEY", "start_offset": 8, "end_offset": 12,
-             "value": 300000.0, "unit": "CNY", "approx": False},
-            {"id": 3, "label": "LOC", "start_offset": 13, "end_offset": 16}]
-    rels = [{"id": 1, "from_id": 2, "to_id": 1, "type": "PROVIDER"},
-            {"id": 2, "from_id": 2, "to_id": 3, "type": "RECIPIENT"}]
+    ents = [
+        {"id": 1, "label": "ORG", "start_offset": 0, "end_offset": 6},
+        {
+            "id": 2,
+            "label": "MONEY",
+            "start_offset": 8,
+            "end_offset": 12,
+            "value": 300000.0,
+            "unit": "CNY",
+            "approx": False,
+        },
+        {"id": 3, "label": "LOC", "start_offset": 13, "end_offset": 16},
+    ]
+    rels = [
+        {"id": 1, "from_id": 2, "to_id": 1, "type": "PROVIDER"},
+        {"id": 2, "from_id": 2, "to_id": 3, "type": "RECIPIENT"},
+    ]
     gold = tmp_path / "gold.jsonl"
-    gold.write_text(json.dumps({"id": "d1", "sha256": text_sha256(SENT), "entities": ents,
-                                "relations": rels}) + "\n", encoding="utf-8")
+    gold.write_text(
+        json.dumps({"id": "d1", "sha256": text_sha256(SENT), "entities": ents, "relations": rels}) + "\n",
+        encoding="utf-8",
+    )
     result = run(["evaluate", str(gold), "-m", "rules", "--texts", str(texts), "--json"])
     assert result.exit_code == 0, result.output
     scores = json.loads(result.stdout)
@@ -104,8 +127,10 @@ def test_evaluate_json_on_standoff(tmp_path):
 
 def test_evaluate_reports_corpus_errors(tmp_path):
     gold = tmp_path / "gold.jsonl"
-    gold.write_text('{"id": "x", "text": "甲", "entities": [{"id": 1, "label": "PER", '
-                    '"start_offset": 0, "end_offset": 1}]}\n', encoding="utf-8")
+    gold.write_text(
+        '{"id": "x", "text": "甲", "entities": [{"id": 1, "label": "PER", "start_offset": 0, "end_offset": 1}]}\n',
+        encoding="utf-8",
+    )
     result = run(["evaluate", str(gold), "-m", "rules"])
     assert result.exit_code == 2
     assert f"{gold}:1" in result.output and "unknown label 'PER'" in result.output

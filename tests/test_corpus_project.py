@@ -11,9 +11,13 @@ TEXT = "甲公司捐款5万元和20亩地、3户给乙村。"
 
 
 def doc(doc_id, relations=True):
-    ents = [GoldEntity(1, "ORG", 0, 3), GoldEntity(2, "MONEY", 5, 8, 50000.0, "CNY", False),
-            GoldEntity(3, "AREA", 9, 12, 20 * 10000 / 15, "m2", False),
-            GoldEntity(4, "COUNT", 14, 16, 3.0, "户", False), GoldEntity(5, "LOC", 17, 19)]
+    ents = [
+        GoldEntity(1, "ORG", 0, 3),
+        GoldEntity(2, "MONEY", 5, 8, 50000.0, "CNY", False),
+        GoldEntity(3, "AREA", 9, 12, 20 * 10000 / 15, "m2", False),
+        GoldEntity(4, "COUNT", 14, 16, 3.0, "户", False),
+        GoldEntity(5, "LOC", 17, 19),
+    ]
     rels = [GoldRelation(1, 2, 1, "PROVIDER"), GoldRelation(2, 2, 5, "RECIPIENT")] if relations else []
     return GoldDoc(doc_id, TEXT, ents, rels)
 
@@ -31,8 +35,13 @@ def project(tmp_path):
 
 
 def test_fixture_offsets():
-    assert [TEXT[s:e] for s, e in [(0, 3), (5, 8), (9, 12), (14, 16), (17, 19)]] == \
-        ["甲公司", "5万元", "20亩", "3户", "乙村"]
+    assert [TEXT[s:e] for s, e in [(0, 3), (5, 8), (9, 12), (14, 16), (17, 19)]] == [
+        "甲公司",
+        "5万元",
+        "20亩",
+        "3户",
+        "乙村",
+    ]
 
 
 def test_save_never_overwrites_silently(project):
@@ -89,6 +98,7 @@ def test_cli_split_stats_build(project, tmp_path):
     assert result.exit_code == 0, result.output
     import spacy
     from spacy.tokens import DocBin
+
     nlp = spacy.blank("zh")
     train = list(DocBin().from_disk(out / "train.spacy").get_docs(nlp.vocab))
     assert len(train) == 8
@@ -101,14 +111,24 @@ def test_extend_split_keeps_old_parts_and_reaches_the_fractions():
     from relief_ner.corpus.project import extend_split
 
     def doc(i):
-        ents = [GoldEntity(1, "ORG", 0, 1), GoldEntity(2, "LOC", 1, 2), GoldEntity(3, "MONEY", 2, 3, 1.0, "CNY", False),
-                GoldEntity(4, "AREA", 3, 4, 1.0, "m2", False), GoldEntity(5, "COUNT", 4, 5, 1.0, "户", False)]
+        ents = [
+            GoldEntity(1, "ORG", 0, 1),
+            GoldEntity(2, "LOC", 1, 2),
+            GoldEntity(3, "MONEY", 2, 3, 1.0, "CNY", False),
+            GoldEntity(4, "AREA", 3, 4, 1.0, "m2", False),
+            GoldEntity(5, "COUNT", 4, 5, 1.0, "户", False),
+        ]
         rels = [GoldRelation(1, 3, 1, "PROVIDER"), GoldRelation(2, 3, 2, "RECIPIENT")]
         return GoldDoc(f"d{i:03d}", "甲乙丙丁戊", ents, rels)
 
     docs = [doc(i) for i in range(100)]
-    previous = {"seed": 13, "fractions": [0.7, 0.15, 0.15], "train": ["d000", "d001", "d002"],
-                "dev": ["d003"], "test": ["d004", "d005"]}
+    previous = {
+        "seed": 13,
+        "fractions": [0.7, 0.15, 0.15],
+        "train": ["d000", "d001", "d002"],
+        "dev": ["d003"],
+        "test": ["d004", "d005"],
+    }
     split = extend_split(previous, docs, seed=5, fractions=(0.66, 0.17, 0.17))
     assert set(previous["test"]) <= set(split["test"]) and set(previous["dev"]) <= set(split["dev"])
     assert set(previous["train"]) <= set(split["train"])

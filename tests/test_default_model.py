@@ -16,8 +16,15 @@ def test_default_is_the_shipped_transformer(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     nlp = relief_ner.load()
-    assert nlp.pipe_names == ["relief_sentences", "transformer", "ner", "relief_entity_repair",
-                              "relief_place_resolver", "relief_relation_extractor", "relief_record_builder"]
+    assert nlp.pipe_names == [
+        "relief_sentences",
+        "transformer",
+        "ner",
+        "relief_entity_repair",
+        "relief_place_resolver",
+        "relief_relation_extractor",
+        "relief_record_builder",
+    ]
     backbone = nlp.config["components"]["transformer"]["model"]["name"]
     assert "training/backbone" in backbone
     assert not (tmp_path / backbone).exists()
@@ -34,19 +41,22 @@ def test_default_tags_amounts_and_keeps_offsets():
     labels = {e.label_ for e in doc.ents}
     assert {"MONEY"} <= labels
     for ent in doc.ents:
-        assert text[ent.start_char:ent.end_char] == ent.text
+        assert text[ent.start_char : ent.end_char] == ent.text
     money = [e for e in doc.ents if e.label_ == "MONEY"]
     assert all(e._.quantity is not None and e._.quantity.unit == "CNY" for e in money)
     for rel in doc._.relations:
         assert 0.0 < rel.score <= 1.0 and rel.head.label_ in {"MONEY", "AREA", "COUNT"}
     # nlp.pipe gives the same as nlp()
     (piped,) = list(nlp.pipe([text]))
-    assert [(e.start_char, e.end_char, e.label_) for e in piped.ents] == \
-        [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+    assert [(e.start_char, e.end_char, e.label_) for e in piped.ents] == [
+        (e.start_char, e.end_char, e.label_) for e in doc.ents
+    ]
 
 
-@pytest.mark.parametrize("text", ["", " ", "\n\n", "Hello world.", "Hello", "“", "、、、",
-                                  "The company donated 5 million yuan to the village."])
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "\n\n", "Hello world.", "Hello", "“", "、、、", "The company donated 5 million yuan to the village."],
+)
 def test_default_takes_empty_and_non_chinese_text(text):
     nlp = relief_ner.load()
     doc = nlp(text)
@@ -72,12 +82,16 @@ def test_int8_inference_follows_the_shipped_setting(tmp_path):
     # one scale per output channel (one per matrix cost accuracy), every Linear layer
     (module,) = torch_modules(quantised, "transformer")
     # the relation model's own torch layers stay float32
-    assert not any(isinstance(m, torch.ao.nn.quantized.dynamic.Linear)
-                   for m in torch_modules(quantised, "relief_relation_extractor") for m in m.modules())
+    assert not any(
+        isinstance(m, torch.ao.nn.quantized.dynamic.Linear)
+        for m in torch_modules(quantised, "relief_relation_extractor")
+        for m in m.modules()
+    )
     dynamic = torch.ao.nn.quantized.dynamic.Linear
     linears = [m for m in module.modules() if isinstance(m, dynamic)]
-    assert len(linears) == sum(isinstance(m, torch.nn.Linear)
-                               for m in next(torch_modules(full, "transformer")).modules())
+    assert len(linears) == sum(
+        isinstance(m, torch.nn.Linear) for m in next(torch_modules(full, "transformer")).modules()
+    )
     assert all(m.weight().qscheme() == torch.per_channel_affine for m in linears)
     optimise_for_cpu(quantised, int8=True)  # a second call leaves it alone
     assert next(torch_modules(quantised, "transformer")) is module
@@ -90,8 +104,10 @@ def test_int8_inference_follows_the_shipped_setting(tmp_path):
         return np.asarray(doc._.trf_data.model_output.last_hidden_state, dtype="float64")
 
     reference = hidden(full)
-    error = {name: np.linalg.norm(hidden(nlp) - reference) / np.linalg.norm(reference)
-             for name, nlp in (("channel", quantised), ("tensor", per_tensor))}
+    error = {
+        name: np.linalg.norm(hidden(nlp) - reference) / np.linalg.norm(reference)
+        for name, nlp in (("channel", quantised), ("tensor", per_tensor))
+    }
     assert 0 < error["channel"] < error["tensor"] < 1
 
 
@@ -130,8 +146,7 @@ def test_shipping_can_set_where_the_transformer_windows_start(tmp_path):
         return relief_ner.load(path).config["components"]["transformer"]["model"]["get_spans"]
 
     assert spans_of(DEFAULT_MODEL_DIR)["stride"] == 112  # the shipped setting (docs/MODEL.md)
-    result = CliRunner().invoke(app, ["ship", str(DEFAULT_MODEL_DIR), "--out", str(tmp_path / "s"),
-                                      "--stride", "128"])
+    result = CliRunner().invoke(app, ["ship", str(DEFAULT_MODEL_DIR), "--out", str(tmp_path / "s"), "--stride", "128"])
     assert result.exit_code == 0, result.output
     assert spans_of(tmp_path / "s") == {**spans_of(DEFAULT_MODEL_DIR), "stride": 128}
     # the windows really move: fewer spans for the transformer to encode
@@ -143,6 +158,5 @@ def test_shipping_can_set_where_the_transformer_windows_start(tmp_path):
         return len(windows)
 
     assert n_windows(tmp_path / "s") < n_windows(DEFAULT_MODEL_DIR)
-    bad = CliRunner().invoke(app, ["ship", str(DEFAULT_MODEL_DIR), "--out", str(tmp_path / "b"),
-                                   "--stride", "200"])
+    bad = CliRunner().invoke(app, ["ship", str(DEFAULT_MODEL_DIR), "--out", str(tmp_path / "b"), "--stride", "200"])
     assert bad.exit_code == 2 and "between 1 and the window" in bad.output

@@ -13,23 +13,43 @@ from relief_ner.divisions import FULL, SHORT, STEM, Divisions, build_divisions, 
 
 TABLES = {
     "provinces.csv": (["code", "name"], [("35", "福建省"), ("44", "广东省"), ("11", "北京市")]),
-    "cities.csv": (["code", "name", "provinceCode"],
-                   [("3506", "漳州市", "35"), ("4419", "东莞市", "44"), ("1101", "市辖区", "11")]),
-    "areas.csv": (["code", "name", "cityCode", "provinceCode"],
-                  [("350628", "平和县", "3506", "35"), ("350627", "南靖县", "3506", "35"),
-                   # a city without counties is repeated as its own county
-                   ("441900", "东莞市", "4419", "44"), ("110105", "朝阳区", "1101", "11")]),
-    "streets.csv": (["code", "name", "areaCode", "provinceCode", "cityCode"],
-                    [("350628201", "国强乡", "350628", "35", "3506"), ("350627103", "书洋镇", "350627", "35", "3506"),
-                     ("441900003", "东城街道", "441900", "44", "4419"),
-                     ("350628210", "九峰彝族乡", "350628", "35", "3506")]),
-    "villages.csv": (["code", "name", "streetCode", "provinceCode", "cityCode", "areaCode"],
-                     [("350628201212", "新建村委会", "350628201", "35", "3506", "350628"),
-                      ("350627103201", "新建村民委员会", "350627103", "35", "3506", "350627"),
-                      ("441900003001", "岗贝社区居民委员会", "441900003", "44", "4419", "441900")]),
+    "cities.csv": (
+        ["code", "name", "provinceCode"],
+        [("3506", "漳州市", "35"), ("4419", "东莞市", "44"), ("1101", "市辖区", "11")],
+    ),
+    "areas.csv": (
+        ["code", "name", "cityCode", "provinceCode"],
+        [
+            ("350628", "平和县", "3506", "35"),
+            ("350627", "南靖县", "3506", "35"),
+            # a city without counties is repeated as its own county
+            ("441900", "东莞市", "4419", "44"),
+            ("110105", "朝阳区", "1101", "11"),
+        ],
+    ),
+    "streets.csv": (
+        ["code", "name", "areaCode", "provinceCode", "cityCode"],
+        [
+            ("350628201", "国强乡", "350628", "35", "3506"),
+            ("350627103", "书洋镇", "350627", "35", "3506"),
+            ("441900003", "东城街道", "441900", "44", "4419"),
+            ("350628210", "九峰彝族乡", "350628", "35", "3506"),
+        ],
+    ),
+    "villages.csv": (
+        ["code", "name", "streetCode", "provinceCode", "cityCode", "areaCode"],
+        [
+            ("350628201212", "新建村委会", "350628201", "35", "3506", "350628"),
+            ("350627103201", "新建村民委员会", "350627103", "35", "3506", "350627"),
+            ("441900003001", "岗贝社区居民委员会", "441900003", "44", "4419", "441900"),
+        ],
+    ),
 }
-COORDINATES = [("350628000000", "平和县", "117.315018", "24.363508"), ("441900000000", "东莞市", "113.75", "23.04"),
-               ("110101000000", "市辖区", "", "")]
+COORDINATES = [
+    ("350628000000", "平和县", "117.315018", "24.363508"),
+    ("441900000000", "东莞市", "113.75", "23.04"),
+    ("110101000000", "市辖区", "", ""),
+]
 
 
 def write_tables(folder):
@@ -67,8 +87,7 @@ def test_names_and_short_forms():
 
 def test_build_counts_and_reads_back(built):
     _, out, counts = built
-    assert counts == {"province": 3, "city": 3, "county": 3, "town": 4, "village": 3,
-                      "short forms": 9, "town stems": 4}
+    assert counts == {"province": 3, "city": 3, "county": 3, "town": 4, "village": 3, "short forms": 9, "town stems": 4}
     table = Divisions.from_file(out)
     assert len(table) == 16
     (pinghe,) = table.divisions("平和县")
@@ -80,8 +99,9 @@ def test_build_counts_and_reads_back(built):
     villages = table.divisions("新建村")
     assert [table.code(i) for i in villages] == ["350627103201", "350628201212"]
     assert [table.name(table.parent(i)) for i in villages] == ["书洋镇", "国强乡"]
-    assert list(table.subtree(pinghe)) == sorted(table.index_of(c) for c in
-                                                 ("350628201000", "350628201212", "350628210000"))
+    assert list(table.subtree(pinghe)) == sorted(
+        table.index_of(c) for c in ("350628201000", "350628201212", "350628210000")
+    )
     # a town's stem is a key of its own kind
     (guoqiang,) = table.divisions("国强乡")
     assert table.lookup("国强") == ((guoqiang, STEM),) and table.divisions("国强") == []
@@ -143,17 +163,43 @@ def test_the_build_command(tmp_path):
     folder = write_tables(tmp_path / "tables")
     out = tmp_path / "divisions.bin.gz"
     names = tmp_path / "names.txt.gz"
-    result = CliRunner().invoke(app, ["gazetteer", "build", "--source", str(folder), "--coordinates",
-                                      str(folder / "adcodes.csv"), "--out", str(names), "--divisions-out", str(out)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "gazetteer",
+            "build",
+            "--source",
+            str(folder),
+            "--coordinates",
+            str(folder / "adcodes.csv"),
+            "--out",
+            str(names),
+            "--divisions-out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert names.exists() and Divisions.from_file(out).divisions("平和")
     assert "village 3" in result.output
     # the division table alone
     only = tmp_path / "only.bin.gz"
-    result = CliRunner().invoke(app, ["gazetteer", "build", "--no-names", "--source", str(folder),
-                                      "--coordinates", str(folder / "adcodes.csv"), "--divisions-out", str(only)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "gazetteer",
+            "build",
+            "--no-names",
+            "--source",
+            str(folder),
+            "--coordinates",
+            str(folder / "adcodes.csv"),
+            "--divisions-out",
+            str(only),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert only.read_bytes() == out.read_bytes()
-    result = CliRunner().invoke(app, ["gazetteer", "build", "--no-names", "--source", str(tmp_path / "none"),
-                                      "--divisions-out", str(only)])
+    result = CliRunner().invoke(
+        app, ["gazetteer", "build", "--no-names", "--source", str(tmp_path / "none"), "--divisions-out", str(only)]
+    )
     assert result.exit_code == 2 and "provinces.csv" in result.output

@@ -18,8 +18,16 @@ from typing import Any, Dict, List
 import pytest
 
 from relief_ner.annotate import (
-    DoccanoAuthError, DoccanoError, DoccanoSettings, DoccanoUnreachable,
-    annotation_fingerprint, merge, pull, push, start_server, strip_sync_meta,
+    DoccanoAuthError,
+    DoccanoError,
+    DoccanoSettings,
+    DoccanoUnreachable,
+    annotation_fingerprint,
+    merge,
+    pull,
+    push,
+    start_server,
+    strip_sync_meta,
 )
 from relief_ner.annotate.client import DoccanoClient
 from relief_ner.annotate.server import free_port
@@ -44,37 +52,65 @@ def rel(rid, head, tail, kind):
     return {"id": rid, "from_id": head, "to_id": tail, "type": kind}
 
 
-DOC_A = {"id": "don_a", "text": TEXT_A, "entities": [
-    ent(1, "ORG", 0, 12), ent(2, "MONEY", 14, 19, 3300000.0, "CNY", False),
-    ent(3, "LOC", 20, 25), ent(4, "COUNT", 30, 32, 1.0, "所", False)],
-    "relations": [rel(1, 2, 1, "PROVIDER"), rel(2, 2, 3, "RECIPIENT"),
-                  rel(3, 4, 3, "RECIPIENT")],
-    "batch": "t1"}
+DOC_A = {
+    "id": "don_a",
+    "text": TEXT_A,
+    "entities": [
+        ent(1, "ORG", 0, 12),
+        ent(2, "MONEY", 14, 19, 3300000.0, "CNY", False),
+        ent(3, "LOC", 20, 25),
+        ent(4, "COUNT", 30, 32, 1.0, "所", False),
+    ],
+    "relations": [rel(1, 2, 1, "PROVIDER"), rel(2, 2, 3, "RECIPIENT"), rel(3, 4, 3, "RECIPIENT")],
+    "batch": "t1",
+}
 
-DOC_B = {"id": "don_b", "text": TEXT_B, "entities": [
-    ent(1, "ORG", 0, 6), ent(2, "MONEY", 13, 16, 30000.0, "CNY", True),
-    ent(3, "LOC", 19, 22), ent(4, "COUNT", 22, 26, 120.0, "户", False), ent(5, "LOC", 27, 30)],
-    "relations": [rel(1, 2, 1, "PROVIDER"), rel(2, 2, 3, "RECIPIENT"),
-                  rel(3, 4, 1, "PROVIDER"), rel(4, 4, 3, "RECIPIENT")]}
+DOC_B = {
+    "id": "don_b",
+    "text": TEXT_B,
+    "entities": [
+        ent(1, "ORG", 0, 6),
+        ent(2, "MONEY", 13, 16, 30000.0, "CNY", True),
+        ent(3, "LOC", 19, 22),
+        ent(4, "COUNT", 22, 26, 120.0, "户", False),
+        ent(5, "LOC", 27, 30),
+    ],
+    "relations": [
+        rel(1, 2, 1, "PROVIDER"),
+        rel(2, 2, 3, "RECIPIENT"),
+        rel(3, 4, 1, "PROVIDER"),
+        rel(4, 4, 3, "RECIPIENT"),
+    ],
+}
 
 # doc B after the annotator's work in doccano: 120户 deleted (its relations go with it),
 # 500平方米 added as AREA with a RECIPIENT relation to the second 明东村. Ids renumbered in
 # text order; the AREA value comes from the normaliser (doccano stores none).
-DOC_B_EDITED = {"id": "don_b", "text": TEXT_B, "entities": [
-    ent(1, "ORG", 0, 6), ent(2, "MONEY", 13, 16, 30000.0, "CNY", True),
-    ent(3, "LOC", 19, 22), ent(4, "LOC", 27, 30), ent(5, "AREA", 36, 42, 500.0, "m2", False)],
-    "relations": [rel(1, 2, 1, "PROVIDER"), rel(2, 2, 3, "RECIPIENT"),
-                  rel(3, 5, 4, "RECIPIENT")]}
+DOC_B_EDITED = {
+    "id": "don_b",
+    "text": TEXT_B,
+    "entities": [
+        ent(1, "ORG", 0, 6),
+        ent(2, "MONEY", 13, 16, 30000.0, "CNY", True),
+        ent(3, "LOC", 19, 22),
+        ent(4, "LOC", 27, 30),
+        ent(5, "AREA", 36, 42, 500.0, "m2", False),
+    ],
+    "relations": [rel(1, 2, 1, "PROVIDER"), rel(2, 2, 3, "RECIPIENT"), rel(3, 5, 4, "RECIPIENT")],
+}
 
 
 # -- the server --------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def doccano(tmp_path_factory, pytestconfig):
     started = time.monotonic()
     handle = start_server(tmp_path_factory.mktemp("doccano"))
-    _say(pytestconfig, f"doccano: installed (if needed) and started in "
-                       f"{time.monotonic() - started:.1f} s at {handle.url}")
+    _say(
+        pytestconfig,
+        f"doccano: installed (if needed) and started in {time.monotonic() - started:.1f} s at {handle.url}",
+    )
     yield handle
     pids = [handle.web_pid, handle.task_pid]
     stopping = time.monotonic()
@@ -119,14 +155,15 @@ def comparable(docs: List[GoldDoc]) -> List[Dict[str, Any]]:
 
 # -- the round trip ----------------------------------------------------------------------
 
+
 def test_server_listens_on_loopback_only(doccano):
     listening = set()
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         local, state = line.split()[1], line.split()[3]
         addr, port = local.split(":")
-        if state == "0A" and int(port, 16) == doccano.port:   # 0A = LISTEN
+        if state == "0A" and int(port, 16) == doccano.port:  # 0A = LISTEN
             listening.add(addr)
-    assert listening == {"0100007F"}   # 127.0.0.1, and not 00000000 (0.0.0.0)
+    assert listening == {"0100007F"}  # 127.0.0.1, and not 00000000 (0.0.0.0)
 
 
 def test_push_pull_merge_roundtrip(settings, api):
@@ -137,10 +174,12 @@ def test_push_pull_merge_roundtrip(settings, api):
     assert report.created == ["don_a", "don_b"]
     pid = report.project_id
     project = api.get(f"/v1/projects/{pid}")
-    assert (project["project_type"], project["use_relation"],
-            project["collaborative_annotation"]) == ("SequenceLabeling", True, True)
-    assert sorted(t["text"] for t in api.span_types(pid)) == ["AREA", "COUNT", "LOC", "MONEY",
-                                                              "ORG"]
+    assert (project["project_type"], project["use_relation"], project["collaborative_annotation"]) == (
+        "SequenceLabeling",
+        True,
+        True,
+    )
+    assert sorted(t["text"] for t in api.span_types(pid)) == ["AREA", "COUNT", "LOC", "MONEY", "ORG"]
     assert sorted(t["text"] for t in api.relation_types(pid)) == ["PROVIDER", "RECIPIENT"]
 
     # The pre-annotations are in doccano, under the project's document ids.
@@ -164,23 +203,30 @@ def test_push_pull_merge_roundtrip(settings, api):
     base = f"/v1/projects/{pid}/examples/{ex_b['id']}"
     spans = {(s["start_offset"], s["end_offset"]): s["id"] for s in api.spans(pid, ex_b["id"])}
     api.delete(f"{base}/spans/{spans[(22, 26)]}")
-    area = api.post(f"{base}/spans", {"label": labels["AREA"], "start_offset": 36,
-                                      "end_offset": 42})
-    api.post(f"{base}/relations", {"from_id": area["id"], "to_id": spans[(27, 30)],
-                                   "type": kinds["RECIPIENT"]})
+    area = api.post(f"{base}/spans", {"label": labels["AREA"], "start_offset": 36, "end_offset": 42})
+    api.post(f"{base}/relations", {"from_id": area["id"], "to_id": spans[(27, 30)], "type": kinds["RECIPIENT"]})
 
     pulled = pull(project_name=name, settings=settings)
     assert comparable(pulled) == [DOC_A, DOC_B_EDITED]
     assert [d.meta["doccano"]["example_id"] for d in pulled] == [ex_a["id"], ex_b["id"]]
     assert [d.meta["doccano"]["pushed_sha"] for d in pulled] == [
-        annotation_fingerprint(doc_a), annotation_fingerprint(doc_b)]
+        annotation_fingerprint(doc_a),
+        annotation_fingerprint(doc_b),
+    ]
 
     # A value in the existing gold for the exact same span wins over the normaliser (here
     # deliberately unlike the normaliser's reading, to tell them apart).
-    hand = gold({**DOC_A, "entities": [ent(1, "ORG", 0, 12),
-                                       ent(2, "MONEY", 14, 19, 3300000.0, "CNY", True),
-                                       ent(3, "LOC", 20, 25),
-                                       ent(4, "COUNT", 30, 32, 1.0, "所", False)]})
+    hand = gold(
+        {
+            **DOC_A,
+            "entities": [
+                ent(1, "ORG", 0, 12),
+                ent(2, "MONEY", 14, 19, 3300000.0, "CNY", True),
+                ent(3, "LOC", 20, 25),
+                ent(4, "COUNT", 30, 32, 1.0, "所", False),
+            ],
+        }
+    )
     with_hand = pull(project_name=name, settings=settings, existing=[hand])
     assert with_hand[0].entity(2).approx is True
     assert with_hand[1].entity(2).approx is True and with_hand[1].entity(5).value == 500.0
@@ -197,8 +243,8 @@ def test_push_pull_merge_roundtrip(settings, api):
     result = merge([local_a, local_b], pulled)
     assert result.taken == []
     assert [(c.doc_id, c.reason) for c in result.conflicts] == [
-        ("don_b", "changed both locally and in doccano since the last push; local version "
-                  "kept")]
+        ("don_b", "changed both locally and in doccano since the last push; local version kept")
+    ]
     assert list(result.kept_local) == ["don_a"]
     assert [d.to_json() for d in result.docs] == [local_a.to_json(), local_b.to_json()]
 
@@ -211,8 +257,7 @@ def test_push_pull_merge_roundtrip(settings, api):
     api.delete(f"{base}/spans/{area_span['id']}")
     result = merge(merged, pull(project_name=name, settings=settings))
     assert (result.taken, result.conflicts) == (["don_b"], [])
-    assert [e["label"] for e in result.docs[1].to_json()["entities"]] == ["ORG", "MONEY",
-                                                                          "LOC", "LOC"]
+    assert [e["label"] for e in result.docs[1].to_json()["entities"]] == ["ORG", "MONEY", "LOC", "LOC"]
 
     # A local edit to A is pushed into doccano because nobody changed A there.
     report = push([local_a], project_name=name, settings=settings)
@@ -227,16 +272,23 @@ def test_whitespace_around_the_text_survives(settings, api):
     gives back the exact text and offsets."""
     name = "relief margins"
     text = "\n\u3000 " + TEXT_A + "\n文/记者\n"
-    local = gold({**DOC_A, "text": text, "entities": [
-        {**e, "start_offset": e["start_offset"] + 3, "end_offset": e["end_offset"] + 3}
-        for e in DOC_A["entities"]]})
+    local = gold(
+        {
+            **DOC_A,
+            "text": text,
+            "entities": [
+                {**e, "start_offset": e["start_offset"] + 3, "end_offset": e["end_offset"] + 3}
+                for e in DOC_A["entities"]
+            ],
+        }
+    )
     push([local], project_name=name, settings=settings)
     pid = project_id(api, name)
     example = examples_by_doc(api, pid)["don_a"]
     assert example["text"] == TEXT_A + "\n文/记者"
-    assert sorted(example["text"][s["start_offset"]:s["end_offset"]]
-                  for s in api.spans(pid, example["id"])) == sorted(
-        text[e.start:e.end] for e in local.entities)
+    assert sorted(
+        example["text"][s["start_offset"] : s["end_offset"]] for s in api.spans(pid, example["id"])
+    ) == sorted(text[e.start : e.end] for e in local.entities)
     (pulled,) = pull(project_name=name, settings=settings)
     assert strip_sync_meta(pulled).to_json() == local.to_json()
     assert push([local], project_name=name, settings=settings).unchanged == ["don_a"]
@@ -244,16 +296,19 @@ def test_whitespace_around_the_text_survives(settings, api):
 
 def test_push_completes_its_own_broken_examples_but_never_touches_foreign_ones(settings, api):
     name = "relief foreign"
-    push([], project_name=name, settings=settings)   # creates the empty project
+    push([], project_name=name, settings=settings)  # creates the empty project
     pid = project_id(api, name)
     labels = {t["text"]: t["id"] for t in api.span_types(pid)}
     # Typed in doccano by someone (an id, no fingerprint), with an annotator's span.
     foreign = api.post(f"/v1/projects/{pid}/examples", {"text": TEXT_A, "meta": {"id": "don_a"}})
-    api.post(f"/v1/projects/{pid}/examples/{foreign['id']}/spans",
-             {"label": labels["LOC"], "start_offset": 20, "end_offset": 25})
+    api.post(
+        f"/v1/projects/{pid}/examples/{foreign['id']}/spans",
+        {"label": labels["LOC"], "start_offset": 20, "end_offset": 25},
+    )
     # Left behind by a push that broke off before its spans were in.
-    broken = api.post(f"/v1/projects/{pid}/examples",
-                      {"text": TEXT_B, "meta": {"id": "don_b", "relief_pushed_sha": "incomplete"}})
+    broken = api.post(
+        f"/v1/projects/{pid}/examples", {"text": TEXT_B, "meta": {"id": "don_b", "relief_pushed_sha": "incomplete"}}
+    )
 
     report = push([gold(DOC_A), gold(DOC_B)], project_name=name, settings=settings)
     assert list(report.skipped) == ["don_a"]
@@ -297,14 +352,16 @@ def test_pull_rejects_annotations_against_the_schema(settings, api):
     spans = {(s["start_offset"], s["end_offset"]): s["id"] for s in api.spans(pid, example["id"])}
     kinds = {t["text"]: t["id"] for t in api.relation_types(pid)}
     # Party → party: doccano allows it, the schema does not.
-    api.post(f"/v1/projects/{pid}/examples/{example['id']}/relations",
-             {"from_id": spans[(20, 25)], "to_id": spans[(0, 12)], "type": kinds["PROVIDER"]})
+    api.post(
+        f"/v1/projects/{pid}/examples/{example['id']}/relations",
+        {"from_id": spans[(20, 25)], "to_id": spans[(0, 12)], "type": kinds["PROVIDER"]},
+    )
     with pytest.raises(CorpusError, match=r"example \d+.*must go from a measure"):
         pull(project_name=name, settings=settings)
 
 
 def test_unreachable_server_is_a_clear_error():
-    url = f"http://127.0.0.1:{free_port()}"   # nothing listens there
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     with pytest.raises(DoccanoUnreachable, match="cannot reach the doccano server at " + url):
         pull(project_name="x", settings=DoccanoSettings(url, timeout=5))
 
@@ -323,42 +380,51 @@ def test_missing_project_is_a_clear_error(settings):
 
 # -- without a server ------------------------------------------------------------------
 
+
 def test_settings_from_options_environment_and_defaults():
-    env = {"RELIEF_NER_DOCCANO_URL": "http://127.0.0.1:9000/", "RELIEF_NER_DOCCANO_USER": "ann",
-           "RELIEF_NER_DOCCANO_PASSWORD": "s3cret"}
-    assert DoccanoSettings.from_env(environ=env) == DoccanoSettings(
-        "http://127.0.0.1:9000", "ann", "s3cret")
-    assert DoccanoSettings.from_env("http://127.0.0.1:1", password="p", environ=env) == \
-        DoccanoSettings("http://127.0.0.1:1", "ann", "p")
-    assert DoccanoSettings.from_env(environ={}) == DoccanoSettings(
-        "http://127.0.0.1:8000", "admin", "password")
+    env = {
+        "RELIEF_NER_DOCCANO_URL": "http://127.0.0.1:9000/",
+        "RELIEF_NER_DOCCANO_USER": "ann",
+        "RELIEF_NER_DOCCANO_PASSWORD": "s3cret",
+    }
+    assert DoccanoSettings.from_env(environ=env) == DoccanoSettings("http://127.0.0.1:9000", "ann", "s3cret")
+    assert DoccanoSettings.from_env("http://127.0.0.1:1", password="p", environ=env) == DoccanoSettings(
+        "http://127.0.0.1:1", "ann", "p"
+    )
+    assert DoccanoSettings.from_env(environ={}) == DoccanoSettings("http://127.0.0.1:8000", "admin", "password")
     assert "s3cret" not in repr(DoccanoSettings.from_env(environ=env))
 
 
 def _pulled(record: Dict[str, Any], pushed: GoldDoc = None) -> GoldDoc:
     doc = gold(record)
-    doc.meta["doccano"] = {"example_id": 7,
-                           "pushed_sha": annotation_fingerprint(pushed) if pushed else None}
+    doc.meta["doccano"] = {"example_id": 7, "pushed_sha": annotation_fingerprint(pushed) if pushed else None}
     return doc
 
 
-@pytest.mark.parametrize("local, remote, pushed, outcome", [
-    (DOC_B, DOC_B, DOC_B, "unchanged"),
-    (DOC_B, DOC_B_EDITED, DOC_B, "taken"),
-    (DOC_B_EDITED, DOC_B, DOC_B, "kept_local"),
-    (DOC_B_EDITED, DOC_A | {"id": "don_b", "text": TEXT_B, "entities": [], "relations": []},
-     DOC_B, "conflict"),
-    (DOC_B, DOC_B_EDITED, None, "conflict"),
-])
+@pytest.mark.parametrize(
+    "local, remote, pushed, outcome",
+    [
+        (DOC_B, DOC_B, DOC_B, "unchanged"),
+        (DOC_B, DOC_B_EDITED, DOC_B, "taken"),
+        (DOC_B_EDITED, DOC_B, DOC_B, "kept_local"),
+        (DOC_B_EDITED, DOC_A | {"id": "don_b", "text": TEXT_B, "entities": [], "relations": []}, DOC_B, "conflict"),
+        (DOC_B, DOC_B_EDITED, None, "conflict"),
+    ],
+)
 def test_merge_rules(local, remote, pushed, outcome):
-    result = merge([gold(local), gold(DOC_A)],
-                   [_pulled(remote, gold(pushed) if pushed else None),
-                    _pulled(DOC_A | {"id": "don_new"})])
+    result = merge(
+        [gold(local), gold(DOC_A)],
+        [_pulled(remote, gold(pushed) if pushed else None), _pulled(DOC_A | {"id": "don_new"})],
+    )
     assert result.added == ["don_new"] and result.not_in_doccano == ["don_a"]
     assert [d.id for d in result.docs] == ["don_b", "don_a", "don_new"]
-    assert "doccano" not in result.docs[2].meta   # server state never reaches the gold
-    got = {"unchanged": result.unchanged, "taken": result.taken,
-           "kept_local": list(result.kept_local), "conflict": [c.doc_id for c in result.conflicts]}
+    assert "doccano" not in result.docs[2].meta  # server state never reaches the gold
+    got = {
+        "unchanged": result.unchanged,
+        "taken": result.taken,
+        "kept_local": list(result.kept_local),
+        "conflict": [c.doc_id for c in result.conflicts],
+    }
     assert got[outcome] == ["don_b"]
     assert sum(len(v) for v in got.values()) == 1
     expected = remote if outcome == "taken" else local
@@ -367,12 +433,12 @@ def test_merge_rules(local, remote, pushed, outcome):
 
 def test_merge_keeps_checked_values_and_never_mutates_inputs():
     local = gold(DOC_A)
-    local.entities[1] = replace(local.entities[1], approx=True)   # checked by hand
+    local.entities[1] = replace(local.entities[1], approx=True)  # checked by hand
     remote = _pulled({**DOC_A, "relations": DOC_A["relations"][:2]}, gold(DOC_A))
-    remote.entities[1].approx = False                               # the normaliser's view
+    remote.entities[1].approx = False  # the normaliser's view
     before = json.dumps(remote.to_json(), ensure_ascii=False)
     local_sha = annotation_fingerprint(local)
-    assert local_sha == annotation_fingerprint(gold(DOC_A))   # values are not in the sha
+    assert local_sha == annotation_fingerprint(gold(DOC_A))  # values are not in the sha
     result = merge([local], [remote])
     assert result.taken == ["don_a"]
     assert result.docs[0].entity(2).approx is True
@@ -381,6 +447,7 @@ def test_merge_keeps_checked_values_and_never_mutates_inputs():
 
 
 # -- the command line --------------------------------------------------------------------
+
 
 def test_cli_push_with_model_then_pull_into_a_corpus(settings, tmp_path, monkeypatch):
     """`relief-ner annotate push --model rules` uploads the pipeline's output as
@@ -400,28 +467,34 @@ def test_cli_push_with_model_then_pull_into_a_corpus(settings, tmp_path, monkeyp
     monkeypatch.setenv("RELIEF_NER_DOCCANO_USER", settings.username)
     monkeypatch.setenv("RELIEF_NER_DOCCANO_PASSWORD", settings.password)
     runner = CliRunner()
-    pushed = runner.invoke(app, ["annotate", "push", str(texts / "news" / "news_9001.txt"),
-                                 "--project", "cli-model", "--model", "rules"])
+    pushed = runner.invoke(
+        app, ["annotate", "push", str(texts / "news" / "news_9001.txt"), "--project", "cli-model", "--model", "rules"]
+    )
     assert pushed.exit_code == 0, pushed.output
     root = tmp_path / "proj"
-    pulled = runner.invoke(app, ["annotate", "pull", "--project", "cli-model", "--root", str(root),
-                                 "--texts", str(texts)])
+    pulled = runner.invoke(
+        app, ["annotate", "pull", "--project", "cli-model", "--root", str(root), "--texts", str(texts)]
+    )
     assert pulled.exit_code == 0, pulled.output
     (doc,) = load_corpus(CorpusLayout(root), TextStore(texts))
     expected = relief_ner.load("rules")(text)
-    assert [(e.start, e.end, e.label) for e in doc.entities] == \
-        [(e.start_char, e.end_char, e.label_) for e in expected.ents]
+    assert [(e.start, e.end, e.label) for e in doc.entities] == [
+        (e.start_char, e.end_char, e.label_) for e in expected.ents
+    ]
     assert len(doc.relations) == len(expected._.relations)
     # a second pull changes nothing and reports no conflict
-    again = runner.invoke(app, ["annotate", "pull", "--project", "cli-model", "--root", str(root),
-                                "--texts", str(texts)])
+    again = runner.invoke(
+        app, ["annotate", "pull", "--project", "cli-model", "--root", str(root), "--texts", str(texts)]
+    )
     assert again.exit_code == 0 and "0 conflicts" in again.output
 
 
 # -- credentials -------------------------------------------------------------------------
 
+
 def test_generated_password_is_private(doccano):
     import stat
+
     assert doccano.generated_password and doccano.password != "password"
     work = doccano.workdir
     assert stat.S_IMODE(work.stat().st_mode) == 0o700

@@ -33,10 +33,15 @@ def test_places_that_do_not_end_in_an_organisation_word_stay():
 
 
 def test_touching_places_in_front_of_an_organisation_merge_into_it():
-    doc = doc_with("云南省红河州青基会向湾田村捐赠42盏路灯。",
-                   [("云南省", "LOC"), ("红河州", "LOC"), ("青基会", "ORG"), ("湾田村", "LOC"), ("42盏", "COUNT")])
+    doc = doc_with(
+        "云南省红河州青基会向湾田村捐赠42盏路灯。",
+        [("云南省", "LOC"), ("红河州", "LOC"), ("青基会", "ORG"), ("湾田村", "LOC"), ("42盏", "COUNT")],
+    )
     assert spans(EntityRepair(relabel_org_endings=False)(doc)) == [
-        ("云南省红河州青基会", "ORG"), ("湾田村", "LOC"), ("42盏", "COUNT")]
+        ("云南省红河州青基会", "ORG"),
+        ("湾田村", "LOC"),
+        ("42盏", "COUNT"),
+    ]
 
 
 def test_a_place_separated_from_the_organisation_stays_a_place():
@@ -157,15 +162,29 @@ def test_a_works_name_ending_in_a_level_character_is_no_place():
     assert spans(EntityRepair()(doc)) == [("安康水电厂驻村", "ORG")]
 
 
-@pytest.mark.parametrize("name,label", [
-    # names from the schema's examples: spans the repair must leave as they are
-    ("省交通运输厅党组", "ORG"), ("明东村党支部", "ORG"), ("浙江鸿基石化股份有限公司", "ORG"),
-    ("省农信社第一书记工作队", "ORG"), ("大口村委会", "ORG"), ("绥宁县红岩镇盐井学校", "ORG"),
-    ("中山市小榄镇组团驻潮安区金石镇帮扶工作队", "ORG"), ("省千佛山医院", "ORG"), ("绥宁一中", "ORG"),
-    ("重庆市慈善总会", "ORG"), ("中国日报网", "ORG"), ("海南省总", "ORG"), ("新疆宜化", "ORG"),
-    ("双河村“两委”", "ORG"), ("龙井市智新镇明东村", "LOC"), ("布拖县拉果乡拉果村", "LOC"),
-    ("泗水", "LOC"),
-])
+@pytest.mark.parametrize(
+    "name,label",
+    [
+        # names from the schema's examples: spans the repair must leave as they are
+        ("省交通运输厅党组", "ORG"),
+        ("明东村党支部", "ORG"),
+        ("浙江鸿基石化股份有限公司", "ORG"),
+        ("省农信社第一书记工作队", "ORG"),
+        ("大口村委会", "ORG"),
+        ("绥宁县红岩镇盐井学校", "ORG"),
+        ("中山市小榄镇组团驻潮安区金石镇帮扶工作队", "ORG"),
+        ("省千佛山医院", "ORG"),
+        ("绥宁一中", "ORG"),
+        ("重庆市慈善总会", "ORG"),
+        ("中国日报网", "ORG"),
+        ("海南省总", "ORG"),
+        ("新疆宜化", "ORG"),
+        ("双河村“两委”", "ORG"),
+        ("龙井市智新镇明东村", "LOC"),
+        ("布拖县拉果乡拉果村", "LOC"),
+        ("泗水", "LOC"),
+    ],
+)
 def test_well_formed_names_are_left_alone(name, label):
     doc = doc_with(f"据悉,{name}捐赠了5万元。", [(name, label)])
     assert spans(EntityRepair()(doc)) == [(name, label)]

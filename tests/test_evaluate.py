@@ -24,10 +24,13 @@ def make(nlp, ents, rels, values=None, records=True) -> Doc:
     return doc
 
 
-GOLD_ENTS = [(0, 3, "ORG"), (5, 8, "MONEY"), (9, 11, "LOC"), (12, 15, "ORG"), (16, 18, "LOC"),
-             (20, 23, "COUNT")]
-GOLD_RELS = [((5, 8), (0, 3), "PROVIDER"), ((5, 8), (9, 11), "RECIPIENT"),
-             ((20, 23), (12, 15), "PROVIDER"), ((20, 23), (16, 18), "RECIPIENT")]
+GOLD_ENTS = [(0, 3, "ORG"), (5, 8, "MONEY"), (9, 11, "LOC"), (12, 15, "ORG"), (16, 18, "LOC"), (20, 23, "COUNT")]
+GOLD_RELS = [
+    ((5, 8), (0, 3), "PROVIDER"),
+    ((5, 8), (9, 11), "RECIPIENT"),
+    ((20, 23), (12, 15), "PROVIDER"),
+    ((20, 23), (16, 18), "RECIPIENT"),
+]
 
 
 def test_fixture_offsets():
@@ -45,8 +48,7 @@ def test_perfect_prediction(blank_nlp):
 def test_known_partial_scores(blank_nlp):
     gold = make(blank_nlp, GOLD_ENTS, GOLD_RELS, records=False)
     # Prediction: misses 丙集团 (ORG), adds a wrong LOC, gets 5万元's boundary wrong as 5万.
-    pred_ents = [(0, 3, "ORG"), (5, 7, "MONEY"), (9, 11, "LOC"), (16, 18, "LOC"),
-                 (20, 23, "COUNT"), (13, 15, "LOC")]
+    pred_ents = [(0, 3, "ORG"), (5, 7, "MONEY"), (9, 11, "LOC"), (16, 18, "LOC"), (20, 23, "COUNT"), (13, 15, "LOC")]
     pred_rels = [((20, 23), (16, 18), "RECIPIENT"), ((20, 23), (13, 15), "PROVIDER")]
     pred = make(blank_nlp, pred_ents, pred_rels)
     s = score_docs([(gold, pred)])
@@ -64,8 +66,7 @@ def test_known_partial_scores(blank_nlp):
 
 
 def test_value_mismatch_counts(blank_nlp):
-    gold = make(blank_nlp, GOLD_ENTS, [], values={(5, 8): Quantity(50000.0, "CNY", True)},
-                records=False)
+    gold = make(blank_nlp, GOLD_ENTS, [], values={(5, 8): Quantity(50000.0, "CNY", True)}, records=False)
     pred = make(blank_nlp, GOLD_ENTS, [])
     s = score_docs([(gold, pred)])
     assert (s.values_correct, s.values_total) == (1, 2)  # approx differs on 5万元

@@ -36,9 +36,24 @@ def write_gold(tmp_path, lines=None):
         for doc_id, mention, label, code, level, kind in GOLD:
             text = REPORTS[doc_id]
             start = text.index(mention)
-            f.write(json.dumps({"id": doc_id, "sha256": text_sha256(text), "start": start, "end": start + len(mention),
-                                "label": label, "mention": mention, "code": code, "level": level, "kind": kind,
-                                "note": ""}, ensure_ascii=False) + "\n")
+            f.write(
+                json.dumps(
+                    {
+                        "id": doc_id,
+                        "sha256": text_sha256(text),
+                        "start": start,
+                        "end": start + len(mention),
+                        "label": label,
+                        "mention": mention,
+                        "code": code,
+                        "level": level,
+                        "kind": kind,
+                        "note": "",
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
         for line in lines or []:
             f.write(line + "\n")
     return gold, tmp_path / "texts"
@@ -79,17 +94,32 @@ def test_the_table_and_the_peer(tmp_path):
     assert scores["jionlp"]["accuracy"]["county"]["correct"] >= 1
 
 
-@pytest.mark.parametrize("line, message", [
-    ('{"id": "news_9001"}', "missing sha256"),
-    ('{"id": "news_9001", "sha256": "x", "start": 0, "end": 3, "label": "LOC", "mention": "福建省", '
-     '"code": "350000000000", "level": "province", "kind": null}', "does not match its sha256"),
-    ('{"id": "news_9001", "sha256": "S", "start": 0, "end": 3, "label": "LOC", "mention": "福建省", '
-     '"code": "35", "level": "province", "kind": null}', "is not the 12-digit code of a province"),
-    ('{"id": "news_9001", "sha256": "S", "start": 0, "end": 3, "label": "LOC", "mention": "福建", '
-     '"code": null, "level": null, "kind": "region"}', "not the mention"),
-    ('{"id": "news_9404", "sha256": "S", "start": 0, "end": 3, "label": "LOC", "mention": "福建省", '
-     '"code": null, "level": null, "kind": "sea"}', "kind 'sea'"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ('{"id": "news_9001"}', "missing sha256"),
+        (
+            '{"id": "news_9001", "sha256": "x", "start": 0, "end": 3, "label": "LOC", "mention": "福建省", '
+            '"code": "350000000000", "level": "province", "kind": null}',
+            "does not match its sha256",
+        ),
+        (
+            '{"id": "news_9001", "sha256": "S", "start": 0, "end": 3, "label": "LOC", "mention": "福建省", '
+            '"code": "35", "level": "province", "kind": null}',
+            "is not the 12-digit code of a province",
+        ),
+        (
+            '{"id": "news_9001", "sha256": "S", "start": 0, "end": 3, "label": "LOC", "mention": "福建", '
+            '"code": null, "level": null, "kind": "region"}',
+            "not the mention",
+        ),
+        (
+            '{"id": "news_9404", "sha256": "S", "start": 0, "end": 3, "label": "LOC", "mention": "福建省", '
+            '"code": null, "level": null, "kind": "sea"}',
+            "kind 'sea'",
+        ),
+    ],
+)
 def test_a_bad_gold_line_is_named(tmp_path, line, message):
     gold, texts = write_gold(tmp_path, [line.replace('"S"', '"' + text_sha256(REPORTS["news_9001"]) + '"')])
     result = run([str(gold), "--texts", str(texts), "--no-peer"])
@@ -99,14 +129,21 @@ def test_a_bad_gold_line_is_named(tmp_path, line, message):
 
 def test_level_accuracy_counts_the_coarser_levels():
     village = ("350628201212", "village", None)
-    scores = score_places([
-        (village, ("350628201212", "village", None)),  # right
-        (village, ("350628000000", "county", None)),  # right down to the county
-        (village, ("350627103201", "village", None)),  # another county of the same city
-        ((None, None, "nature"), (None, None, "other")),  # no division, the wrong kind
-    ]).to_dict()
-    assert [scores["accuracy"][level]["correct"] for level in ("province", "city", "county", "town", "village")] \
-        == [3, 3, 2, 1, 1]
+    scores = score_places(
+        [
+            (village, ("350628201212", "village", None)),  # right
+            (village, ("350628000000", "county", None)),  # right down to the county
+            (village, ("350627103201", "village", None)),  # another county of the same city
+            ((None, None, "nature"), (None, None, "other")),  # no division, the wrong kind
+        ]
+    ).to_dict()
+    assert [scores["accuracy"][level]["correct"] for level in ("province", "city", "county", "town", "village")] == [
+        3,
+        3,
+        2,
+        1,
+        1,
+    ]
     assert scores["exact"]["correct"] == 1 and scores["none_recall"]["rate"] == 1.0
     assert scores["kind_accuracy"]["rate"] == 0.0
 

@@ -75,11 +75,24 @@ def test_a_chain_names_its_last_division(nlp):
 
 
 def test_short_forms_and_partial_chains(nlp):
-    doc = resolve(nlp, "广西和浙，青川、文县，潮南陇田，浙江安吉黄杜村",
-                  ("广西", "LOC"), ("浙", "LOC"), ("青川", "LOC"), ("文县", "LOC"), ("潮南陇田", "LOC"),
-                  ("浙江安吉黄杜村", "LOC"))
+    doc = resolve(
+        nlp,
+        "广西和浙，青川、文县，潮南陇田，浙江安吉黄杜村",
+        ("广西", "LOC"),
+        ("浙", "LOC"),
+        ("青川", "LOC"),
+        ("文县", "LOC"),
+        ("潮南陇田", "LOC"),
+        ("浙江安吉黄杜村", "LOC"),
+    )
     assert [code for _, code, _ in places(doc)] == [
-        "450000000000", "330000000000", "510822000000", "621222000000", "440514112000", "330523201202"]
+        "450000000000",
+        "330000000000",
+        "510822000000",
+        "621222000000",
+        "440514112000",
+        "330523201202",
+    ]
     assert doc.ents[0]._.place.level == "province" and doc.ents[0]._.place.name == "广西壮族自治区"
 
 
@@ -92,19 +105,28 @@ def test_the_dateline_decides(nlp):
 
 
 def test_organisations_named_after_places(nlp):
-    doc = resolve(nlp, "平和县供电公司为新建村捐款，中国农业银行兴义分行和浙江省农业农村厅也来了，县委组织部牵头。",
-                  ("平和县供电公司", "ORG"), ("新建村", "LOC"), ("中国农业银行兴义分行", "ORG"),
-                  ("浙江省农业农村厅", "ORG"), ("县委组织部", "ORG"))
-    assert [code for _, code, _ in places(doc)] == [
-        PINGHE, PINGHE_XINJIAN, "522301000000", "330000000000", None]
+    doc = resolve(
+        nlp,
+        "平和县供电公司为新建村捐款，中国农业银行兴义分行和浙江省农业农村厅也来了，县委组织部牵头。",
+        ("平和县供电公司", "ORG"),
+        ("新建村", "LOC"),
+        ("中国农业银行兴义分行", "ORG"),
+        ("浙江省农业农村厅", "ORG"),
+        ("县委组织部", "ORG"),
+    )
+    assert [code for _, code, _ in places(doc)] == [PINGHE, PINGHE_XINJIAN, "522301000000", "330000000000", None]
     assert doc.ents[0]._.place.matched == "平和县"
     # an organisation without a place is not resolved at all
     assert doc.ents[4]._.place_kind is None
 
 
 def test_a_place_inside_an_organisation_is_context(nlp):
-    doc = resolve(nlp, "中山火炬开发区驻冷坑镇团结村工作队来到团结村。",
-                  ("中山火炬开发区驻冷坑镇团结村工作队", "ORG"), ("团结村", "LOC"))
+    doc = resolve(
+        nlp,
+        "中山火炬开发区驻冷坑镇团结村工作队来到团结村。",
+        ("中山火炬开发区驻冷坑镇团结村工作队", "ORG"),
+        ("团结村", "LOC"),
+    )
     assert doc.ents[1]._.place.county == "怀集县" and doc.ents[1]._.place.town == "冷坑镇"
 
 
@@ -116,15 +138,31 @@ def test_names_that_lie_together_decide_each_other(nlp):
 
 
 def test_what_is_no_division(nlp):
-    doc = resolve(nlp, "老挝、粤港澳大湾区、苏北、粤桂协作、金沙江、河湾水库和中国",
-                  ("老挝", "LOC"), ("粤港澳大湾区", "LOC"), ("苏北", "LOC"), ("粤桂", "LOC"), ("金沙江", "LOC"),
-                  ("河湾水库", "LOC"), ("中国", "LOC"))
-    assert places(doc) == [("老挝", None, "foreign"), ("粤港澳大湾区", None, "region"), ("苏北", None, "region"),
-                           ("粤桂", None, "region"), ("金沙江", None, "nature"), ("河湾水库", None, "nature"),
-                           ("中国", None, "country")]
+    doc = resolve(
+        nlp,
+        "老挝、粤港澳大湾区、苏北、粤桂协作、金沙江、河湾水库和中国",
+        ("老挝", "LOC"),
+        ("粤港澳大湾区", "LOC"),
+        ("苏北", "LOC"),
+        ("粤桂", "LOC"),
+        ("金沙江", "LOC"),
+        ("河湾水库", "LOC"),
+        ("中国", "LOC"),
+    )
+    assert places(doc) == [
+        ("老挝", None, "foreign"),
+        ("粤港澳大湾区", None, "region"),
+        ("苏北", None, "region"),
+        ("粤桂", None, "region"),
+        ("金沙江", None, "nature"),
+        ("河湾水库", None, "nature"),
+        ("中国", None, "country"),
+    ]
     # a fused name keeps its provinces
     assert doc.user_data["relief_ner.places"][f"{doc.ents[3].start_char}:{doc.ents[3].end_char}"]["parts"] == [
-        "440000000000", "450000000000"]
+        "440000000000",
+        "450000000000",
+    ]
 
 
 def test_a_province_unless_the_report_says_otherwise(nlp):
@@ -171,8 +209,15 @@ def test_records_carry_places_and_regions(rules_nlp):
     (record,) = doc._.records
     d = record.to_dict()
     (provider,), (recipient,) = d["providers"], d["recipients"]
-    assert provider["place"] == {"code": "330000000000", "level": "province", "name": "浙江省", "province": "浙江省",
-                                 "city": None, "county": None, "town": None}
+    assert provider["place"] == {
+        "code": "330000000000",
+        "level": "province",
+        "name": "浙江省",
+        "province": "浙江省",
+        "city": None,
+        "county": None,
+        "town": None,
+    }
     assert recipient["place"]["code"] == PINGHE_XINJIAN
     assert d["provider_region"] == {"code": "330000000000", "level": "province", "name": "浙江省"}
     assert d["recipient_region"] == {"code": PINGHE_XINJIAN, "level": "village", "name": "新建村"}
@@ -183,20 +228,52 @@ def test_records_carry_places_and_regions(rules_nlp):
     # and the record table its columns
     (row,) = record_rows(DocResult("d1", results_to_json("d1", results), TEXT))
     assert set(row) == set(RECORD_COLUMNS)
-    assert (row["recipient_places"], row["recipient_region"], row["recipient_region_code"],
-            row["recipient_region_level"]) == (PINGHE_XINJIAN, "新建村", PINGHE_XINJIAN, "village")
+    assert (
+        row["recipient_places"],
+        row["recipient_region"],
+        row["recipient_region_code"],
+        row["recipient_region_level"],
+    ) == (PINGHE_XINJIAN, "新建村", PINGHE_XINJIAN, "village")
     assert row["provider_region"] == "浙江省" and row["provider_region_level"] == "province"
 
 
 def test_the_finest_region_shared():
-    village = {"code": PINGHE_XINJIAN, "level": "village", "name": "新建村", "province": "福建省",
-               "city": "漳州市", "county": "平和县", "town": "国强乡"}
-    town = {"code": "350628100000", "level": "town", "name": "小溪镇", "province": "福建省",
-            "city": "漳州市", "county": "平和县", "town": "小溪镇"}
-    other_province = {"code": "330000000000", "level": "province", "name": "浙江省", "province": "浙江省",
-                      "city": None, "county": None, "town": None}
-    chaoyang = {"code": "110105000000", "level": "county", "name": "朝阳区", "province": "北京市",
-                "city": "北京市", "county": "朝阳区", "town": None}
+    village = {
+        "code": PINGHE_XINJIAN,
+        "level": "village",
+        "name": "新建村",
+        "province": "福建省",
+        "city": "漳州市",
+        "county": "平和县",
+        "town": "国强乡",
+    }
+    town = {
+        "code": "350628100000",
+        "level": "town",
+        "name": "小溪镇",
+        "province": "福建省",
+        "city": "漳州市",
+        "county": "平和县",
+        "town": "小溪镇",
+    }
+    other_province = {
+        "code": "330000000000",
+        "level": "province",
+        "name": "浙江省",
+        "province": "浙江省",
+        "city": None,
+        "county": None,
+        "town": None,
+    }
+    chaoyang = {
+        "code": "110105000000",
+        "level": "county",
+        "name": "朝阳区",
+        "province": "北京市",
+        "city": "北京市",
+        "county": "朝阳区",
+        "town": None,
+    }
     haidian = dict(chaoyang, code="110108000000", name="海淀区", county="海淀区")
     assert shared_region([village, town]) == {"code": PINGHE, "level": "county", "name": "平和县"}
     assert shared_region([village, None]) == {"code": PINGHE_XINJIAN, "level": "village", "name": "新建村"}

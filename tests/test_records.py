@@ -11,15 +11,29 @@ def doc_with(nlp, text, ents):
 
 def test_grouping_by_same_parties(blank_nlp):
     text = "甲公司和乙公司捐款5万元、物资3批给丙村,另给丁村8万元。"
-    doc = doc_with(blank_nlp, text, [("甲公司", "ORG"), ("乙公司", "ORG"), ("5万元", "MONEY"),
-                                     ("3批", "COUNT"), ("丙村", "LOC"), ("丁村", "LOC"),
-                                     ("8万元", "MONEY")])
+    doc = doc_with(
+        blank_nlp,
+        text,
+        [
+            ("甲公司", "ORG"),
+            ("乙公司", "ORG"),
+            ("5万元", "MONEY"),
+            ("3批", "COUNT"),
+            ("丙村", "LOC"),
+            ("丁村", "LOC"),
+            ("8万元", "MONEY"),
+        ],
+    )
     e = {x.text: x for x in doc.ents}
-    rels = [Relation(e["5万元"], e["甲公司"], "PROVIDER"), Relation(e["5万元"], e["乙公司"], "PROVIDER"),
-            Relation(e["5万元"], e["丙村"], "RECIPIENT"),
-            Relation(e["3批"], e["甲公司"], "PROVIDER"), Relation(e["3批"], e["乙公司"], "PROVIDER"),
-            Relation(e["3批"], e["丙村"], "RECIPIENT"),
-            Relation(e["8万元"], e["丁村"], "RECIPIENT")]
+    rels = [
+        Relation(e["5万元"], e["甲公司"], "PROVIDER"),
+        Relation(e["5万元"], e["乙公司"], "PROVIDER"),
+        Relation(e["5万元"], e["丙村"], "RECIPIENT"),
+        Relation(e["3批"], e["甲公司"], "PROVIDER"),
+        Relation(e["3批"], e["乙公司"], "PROVIDER"),
+        Relation(e["3批"], e["丙村"], "RECIPIENT"),
+        Relation(e["8万元"], e["丁村"], "RECIPIENT"),
+    ]
     records = [r.to_dict() for r in build_records(doc, rels)]
     assert len(records) == 2
     first, second = records
@@ -32,8 +46,14 @@ def test_grouping_by_same_parties(blank_nlp):
 def test_same_parties_in_two_sentences_make_two_records(blank_nlp):
     text = "甲公司捐款5万元给丙村。甲公司捐款6万元给丙村。"
     doc = blank_nlp.make_doc(text)
-    spans = [doc.char_span(0, 3, "ORG"), doc.char_span(5, 8, "MONEY"), doc.char_span(9, 11, "LOC"),
-             doc.char_span(12, 15, "ORG"), doc.char_span(17, 20, "MONEY"), doc.char_span(21, 23, "LOC")]
+    spans = [
+        doc.char_span(0, 3, "ORG"),
+        doc.char_span(5, 8, "MONEY"),
+        doc.char_span(9, 11, "LOC"),
+        doc.char_span(12, 15, "ORG"),
+        doc.char_span(17, 20, "MONEY"),
+        doc.char_span(21, 23, "LOC"),
+    ]
     doc.ents = spans
     rels = [Relation(spans[1], spans[0], "PROVIDER"), Relation(spans[4], spans[3], "PROVIDER")]
     records = build_records(doc, rels)

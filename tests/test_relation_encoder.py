@@ -7,8 +7,7 @@ from thinc.api import Config
 
 import relief_ner  # noqa: F401
 from relief_ner.corpus import gold_to_doc
-from relief_ner.pipeline.relation_encoder import (HEAD_ROLES, ROLE_PAD, ROLE_TOKEN, TAIL_ROLES,
-                                                  pair_windows)
+from relief_ner.pipeline.relation_encoder import HEAD_ROLES, ROLE_PAD, ROLE_TOKEN, TAIL_ROLES, pair_windows
 from relief_ner.scoring import relation_set
 from test_training import synthetic_gold, train_relations
 
@@ -39,8 +38,9 @@ subword_features = false
 
 def encoder_pipeline():
     nlp = spacy.blank("zh")
-    nlp.add_pipe("relief_relation_extractor", config={"model": Config().from_str(ENCODER_CFG)["model"],
-                                                      "head_learn_rate": 0.01})
+    nlp.add_pipe(
+        "relief_relation_extractor", config={"model": Config().from_str(ENCODER_CFG)["model"], "head_learn_rate": 0.01}
+    )
     return nlp
 
 

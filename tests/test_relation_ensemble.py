@@ -90,26 +90,33 @@ def test_one_party_per_side_keeps_the_best_and_its_list():
     assert [r.tail.text for r in keep_best_and_coordinated(text, rels)] == ["丁公司"]
     # the two labels are decided apart
     both = [Relation(money, d, "PROVIDER", 0.7), Relation(money, a, "RECIPIENT", 0.6)]
-    assert {(r.tail.text, r.label) for r in keep_best_and_coordinated(text, both)} == \
-        {("丁公司", "PROVIDER"), ("甲公司", "RECIPIENT")}
+    assert {(r.tail.text, r.label) for r in keep_best_and_coordinated(text, both)} == {
+        ("丁公司", "PROVIDER"),
+        ("甲公司", "RECIPIENT"),
+    }
     # a best party below the threshold keeps nothing, not even its list
     assert keep_best_and_coordinated(text, rels[:3], threshold=0.95) == []
 
 
 def test_listed_parties_enter_at_the_list_threshold():
     nlp = spacy.blank("zh")
-    nlp.add_pipe("relief_relation_extractor", config={"model": Config().from_str(WIDE_CFG)["model"],
-                                                      "threshold": 0.5, "one_party_per_side": True})
+    nlp.add_pipe(
+        "relief_relation_extractor",
+        config={"model": Config().from_str(WIDE_CFG)["model"], "threshold": 0.5, "one_party_per_side": True},
+    )
     rel = nlp.get_pipe("relief_relation_extractor")
     text = "甲公司、乙公司和丙公司捐赠5万元。"
     doc = nlp.make_doc(text)
-    doc.ents = [doc.char_span(text.index(s), text.index(s) + len(s), label=label)
-                for s, label in (("甲公司", "ORG"), ("乙公司", "ORG"), ("丙公司", "ORG"), ("5万元", "MONEY"))]
+    doc.ents = [
+        doc.char_span(text.index(s), text.index(s) + len(s), label=label)
+        for s, label in (("甲公司", "ORG"), ("乙公司", "ORG"), ("丙公司", "ORG"), ("5万元", "MONEY"))
+    ]
     pairs = rel._candidates(doc)
     assert [doc[ts].text for _, _, ts, _ in pairs] == ["甲", "乙", "丙"]
     # PROVIDER probabilities 0.3, 0.9, 0.15 (logits), RECIPIENT all low
-    logits = np.log(np.array([[0.3, 0.01], [0.9, 0.01], [0.15, 0.01]]) /
-                    (1 - np.array([[0.3, 0.01], [0.9, 0.01], [0.15, 0.01]])))
+    logits = np.log(
+        np.array([[0.3, 0.01], [0.9, 0.01], [0.15, 0.01]]) / (1 - np.array([[0.3, 0.01], [0.9, 0.01], [0.15, 0.01]]))
+    )
     rel.set_annotations([doc], logits)
     assert [r.tail.text for r in doc._.relations] == ["乙公司"]
     rel.cfg["list_threshold"] = 0.2
@@ -134,9 +141,21 @@ def test_combine_command_writes_the_thresholds_into_cfg_and_config(tmp_path):
 
     trained().to_disk(tmp_path / "deep")
     trained(WIDE_CFG).to_disk(tmp_path / "wide")
-    result = CliRunner().invoke(app, ["combine-relations", str(tmp_path / "wide"), "--deep-from",
-                                      str(tmp_path / "deep"), "--out", str(tmp_path / "c"),
-                                      "--threshold", "0.35", "--list-threshold", "0.05"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "combine-relations",
+            str(tmp_path / "wide"),
+            "--deep-from",
+            str(tmp_path / "deep"),
+            "--out",
+            str(tmp_path / "c"),
+            "--threshold",
+            "0.35",
+            "--list-threshold",
+            "0.05",
+        ],
+    )
     assert result.exit_code == 0, result.output
     nlp = spacy.load(tmp_path / "c")
     rel = nlp.get_pipe("relief_relation_extractor")

@@ -37,6 +37,7 @@ def _doc_line(i):
 
 # ------------------------------------------------------------------ 1. reader errors
 
+
 def test_unreadable_jsonl_lines_cost_only_themselves(tmp_path):
     lines = [_doc_line(i) for i in range(300)]
     lines.insert(150, '{"id": "huge", "text": "x", "n": ' + "1" * 5000 + "}")  # ValueError
@@ -64,6 +65,7 @@ def test_a_reader_that_raises_is_an_error_not_the_end_of_the_run(tmp_path):
 
 def test_a_failing_source_costs_only_that_source(tmp_path, monkeypatch):
     import relief_ner.batch.readers as readers
+
     good = tmp_path / "b.txt"
     good.write_text("某公司捐赠1万元。", encoding="utf-8")
     bad = tmp_path / "a.txt"
@@ -82,6 +84,7 @@ def test_a_failing_source_costs_only_that_source(tmp_path, monkeypatch):
 
 
 # ---------------------------------------------------------------- 3. network input
+
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
@@ -152,24 +155,32 @@ def test_extract_options_set_the_url_limits(server, tmp_path):
 
 # ------------------------------------------------------------------ 4. output paths
 
+
 def _one(tmp_path):
     src = tmp_path / "one.jsonl"
     src.write_text(_doc_line(0) + "\n", encoding="utf-8")
     return src
 
 
-@pytest.mark.parametrize("output, message", [
-    ("/dev/full", "cannot write to /dev/full: No space left on device"),
-    ("/proc/x.jsonl", "cannot write /proc/x.jsonl"),
-    ("{src}/x.jsonl", "cannot create the folder of"),
-    ("{dir}", "is a folder"),
-])
+@pytest.mark.parametrize(
+    "output, message",
+    [
+        ("/dev/full", "cannot write to /dev/full: No space left on device"),
+        ("/proc/x.jsonl", "cannot write /proc/x.jsonl"),
+        ("{src}/x.jsonl", "cannot create the folder of"),
+        ("{dir}", "is a folder"),
+    ],
+)
 def test_odd_output_paths_fail_with_one_clear_line(tmp_path, output, message):
     src = _one(tmp_path)
     (tmp_path / "empty").mkdir()
     output = output.format(src=src, dir=tmp_path / "empty")
-    proc = subprocess.run([sys.executable, "-m", "relief_ner.cli", "extract", str(src), "-o", output,
-                           "-m", "rules", "-q"], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "relief_ner.cli", "extract", str(src), "-o", output, "-m", "rules", "-q"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr
     assert "errors.jsonl" not in proc.stderr
@@ -177,18 +188,27 @@ def test_odd_output_paths_fail_with_one_clear_line(tmp_path, output, message):
 
 def test_output_to_a_pipe_does_not_hang(tmp_path):
     src = _one(tmp_path)
-    proc = subprocess.run(f"{sys.executable} -m relief_ner.cli extract {src} -o /dev/stdout -m rules -q | cat",
-                          shell=True, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        f"{sys.executable} -m relief_ner.cli extract {src} -o /dev/stdout -m rules -q | cat",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0
     assert json.loads(proc.stdout.splitlines()[0])["id"] == "d0"
 
 
 # ------------------------------------------------------------------ 5. duplicate ids
 
+
 def test_duplicate_jsonl_ids_are_reported_and_resume_agrees(tmp_path):
     src = tmp_path / "in.jsonl"
-    docs = [{"id": "same", "text": "甲公司捐赠1万元。"}, {"id": "other", "text": "乙公司捐赠2万元。"},
-            {"id": "same", "text": "丙公司捐赠3万元。"}]
+    docs = [
+        {"id": "same", "text": "甲公司捐赠1万元。"},
+        {"id": "other", "text": "乙公司捐赠2万元。"},
+        {"id": "same", "text": "丙公司捐赠3万元。"},
+    ]
     src.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
     out = tmp_path / "out.jsonl"
     first = _extract(src, "-o", out)
@@ -214,15 +234,35 @@ def test_files_with_the_same_name_stay_apart(tmp_path):
 
 # ------------------------------------------------------------------------ 7. SIGTERM
 
+
 def test_one_sigterm_stops_a_long_document_without_tearing_the_output(tmp_path):
     src = tmp_path / "in.jsonl"
     long_text = "某公司向明东村捐赠30万元用于修路。" * 40_000  # 720k characters: ~20 s with the rules
-    src.write_text(_doc_line(0) + "\n" + json.dumps({"id": "long", "text": long_text}, ensure_ascii=False) + "\n",
-                   encoding="utf-8")
+    src.write_text(
+        _doc_line(0) + "\n" + json.dumps({"id": "long", "text": long_text}, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     out = tmp_path / "out.jsonl"
-    proc = subprocess.Popen([sys.executable, "-m", "relief_ner.cli", "extract", str(src), "-o", str(out),
-                             "-m", "rules", "--batch-size", "1", "--window", "0", "-q"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "relief_ner.cli",
+            "extract",
+            str(src),
+            "-o",
+            str(out),
+            "-m",
+            "rules",
+            "--batch-size",
+            "1",
+            "--window",
+            "0",
+            "-q",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 120
     while not (out.exists() and out.read_bytes().endswith(b"\n")) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -241,8 +281,10 @@ def test_one_sigterm_stops_a_long_document_without_tearing_the_output(tmp_path):
 
 # --------------------------------------------------------------- 9. nlp() on long text
 
+
 def test_nlp_refuses_texts_above_the_documented_length():
     from relief_ner.loading import TRANSFORMER_MAX_LENGTH
+
     nlp = relief_ner.load()
     assert nlp.max_length == TRANSFORMER_MAX_LENGTH == 100_000
     t0 = time.monotonic()
@@ -261,6 +303,7 @@ _JSONISH = st.text(alphabet='{}[]":,0123456789.-eE tfnrulasx\\\n"id"text某捐',
 @given(st.lists(_JSONISH, max_size=5))
 def test_jsonl_reader_fuzz(lines):
     import io
+
     data = "\n".join(lines).encode("utf-8")
     for item in read_source(io.BytesIO(data), "fuzz.jsonl"):
         assert isinstance(item, (InputDoc, InputError))
@@ -275,6 +318,7 @@ def test_feed_reader_fuzz(data):
 
 # --------------------------------------------------------------------------- minor
 
+
 def test_bom_is_not_text(tmp_path):
     src = tmp_path / "n.txt"
     src.write_bytes("\ufeff# source: http://example.org/a\n某公司捐赠10万元。".encode("utf-8"))
@@ -286,17 +330,23 @@ def test_bom_is_not_text(tmp_path):
 
 
 def test_gbk_on_stdin_says_it_is_not_utf8():
-    proc = subprocess.run([sys.executable, "-m", "relief_ner.cli", "extract", "-", "-m", "rules", "-q"],
-                          input="某公司捐赠10万元。".encode("gbk"), capture_output=True, timeout=120,
-                          env={**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "relief_ner.cli", "extract", "-", "-m", "rules", "-q"],
+        input="某公司捐赠10万元。".encode("gbk"),
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0"},
+    )
     assert proc.returncode == 1
     assert b"not UTF-8 text" in proc.stderr and b"surrogate" not in proc.stderr
 
 
 def test_lone_surrogate_and_empty_documents_are_reported(tmp_path):
     src = tmp_path / "s.jsonl"
-    src.write_text('{"id": "s", "text": "\\ud800捐赠10万元"}\n{"id": "e", "text": " \\n"}\n' + _doc_line(1) + "\n",
-                   encoding="utf-8")
+    src.write_text(
+        '{"id": "s", "text": "\\ud800捐赠10万元"}\n{"id": "e", "text": " \\n"}\n' + _doc_line(1) + "\n",
+        encoding="utf-8",
+    )
     items = list(iter_inputs([str(src)]))
     assert [type(i).__name__ for i in items] == ["InputError", "InputDoc", "InputDoc"]
     assert "lone surrogate" in items[0].reason

@@ -35,8 +35,7 @@ def test_measure_context_and_set_phrases(rules_nlp):
 
 def test_orgs_and_places(rules_nlp):
     doc = rules_nlp("四川省凉山州布拖县拉果乡拉果村获得成都银行捐赠的50万元。")
-    assert ("四川省凉山州布拖县拉果乡拉果村", "LOC") in ents(doc) or \
-        ("四川省", "LOC") in ents(doc)
+    assert ("四川省凉山州布拖县拉果乡拉果村", "LOC") in ents(doc) or ("四川省", "LOC") in ents(doc)
     assert ("成都银行", "ORG") in ents(doc)
     # the place inside the organisation's name is not a separate LOC
     assert ("成都", "LOC") not in ents(doc)
@@ -55,10 +54,19 @@ def test_relations_and_records(rules_nlp):
     assert not any(t == "州住建局" for _, _, t in rels)  # coordinating is not giving
     (record,) = doc._.records
     d = record.to_dict()
-    assert set(d) == {"providers", "recipients", "money", "counts", "areas", "purpose", "sentence",
-                      "provider_region", "recipient_region"}
+    assert set(d) == {
+        "providers",
+        "recipients",
+        "money",
+        "counts",
+        "areas",
+        "purpose",
+        "sentence",
+        "provider_region",
+        "recipient_region",
+    }
     assert d["money"][0]["value"] == 3300000.0
-    assert text[d["money"][0]["start"]:d["money"][0]["end"]] == "330万元"
+    assert text[d["money"][0]["start"] : d["money"][0]["end"]] == "330万元"
     assert d["sentence"] == {"start": 0, "end": len(text)}
 
 
@@ -82,6 +90,7 @@ def test_pipe_matches_call(rules_nlp):
 
 def test_results_survive_serialisation(rules_nlp):
     from spacy.tokens import Doc
+
     doc = rules_nlp("浙江某某集团投资30万元为明东村修建道路。")
     clone = Doc(rules_nlp.vocab).from_bytes(doc.to_bytes())
     assert [r.to_dict() for r in clone._.records] == [r.to_dict() for r in doc._.records]

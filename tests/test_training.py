@@ -28,13 +28,19 @@ def synthetic_gold(n: int, seed: int = 0):
         pos = {}
         for s in (coord, donor, money, place, count):
             pos[s] = text.index(s, pos.get("_", 0))
-        ents = [GoldEntity(1, "ORG", pos[coord], pos[coord] + len(coord)),
-                GoldEntity(2, "ORG", pos[donor], pos[donor] + len(donor)),
-                GoldEntity(3, "MONEY", pos[money], pos[money] + len(money)),
-                GoldEntity(4, "LOC", pos[place], pos[place] + len(place)),
-                GoldEntity(5, "COUNT", pos[count], pos[count] + len(count))]
-        rels = [GoldRelation(1, 3, 2, "PROVIDER"), GoldRelation(2, 3, 4, "RECIPIENT"),
-                GoldRelation(3, 5, 2, "PROVIDER"), GoldRelation(4, 5, 4, "RECIPIENT")]
+        ents = [
+            GoldEntity(1, "ORG", pos[coord], pos[coord] + len(coord)),
+            GoldEntity(2, "ORG", pos[donor], pos[donor] + len(donor)),
+            GoldEntity(3, "MONEY", pos[money], pos[money] + len(money)),
+            GoldEntity(4, "LOC", pos[place], pos[place] + len(place)),
+            GoldEntity(5, "COUNT", pos[count], pos[count] + len(count)),
+        ]
+        rels = [
+            GoldRelation(1, 3, 2, "PROVIDER"),
+            GoldRelation(2, 3, 4, "RECIPIENT"),
+            GoldRelation(3, 5, 2, "PROVIDER"),
+            GoldRelation(4, 5, 4, "RECIPIENT"),
+        ]
         docs.append(GoldDoc(f"s{i}", text, ents, rels))
     return docs
 
@@ -72,9 +78,14 @@ def test_relation_extractor_learns_with_gold_entities():
     for _, proc in nlp.pipeline:
         doc = proc(doc)
     got = {(r.head.text, r.label, r.tail.text) for r in doc._.relations}
-    want = {(golds[0].text[golds[0].entity(r.from_id).start:golds[0].entity(r.from_id).end], r.type,
-             golds[0].text[golds[0].entity(r.to_id).start:golds[0].entity(r.to_id).end])
-            for r in golds[0].relations}
+    want = {
+        (
+            golds[0].text[golds[0].entity(r.from_id).start : golds[0].entity(r.from_id).end],
+            r.type,
+            golds[0].text[golds[0].entity(r.to_id).start : golds[0].entity(r.to_id).end],
+        )
+        for r in golds[0].relations
+    }
     assert got == want
     assert rel.score([Example(doc, gold_to_doc(nlp, golds[0]))])["rel_micro_f"] == 1.0
 
@@ -82,12 +93,27 @@ def test_relation_extractor_learns_with_gold_entities():
 def test_cnn_config_trains_and_loads(tiny_corpus, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     from pathlib import Path
+
     config = Path(relief_ner.__file__).parents[1] / "configs" / "cnn.cfg"
-    result = CliRunner().invoke(app, [
-        "train", str(config), "--name", "smoke",
-        "--paths.train", str(tiny_corpus / "train.spacy"), "--paths.dev", str(tiny_corpus / "dev.spacy"),
-        "--training.max_steps", "30", "--training.eval_frequency", "10",
-        "--components.tok2vec.model.encode.depth", "1"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "train",
+            str(config),
+            "--name",
+            "smoke",
+            "--paths.train",
+            str(tiny_corpus / "train.spacy"),
+            "--paths.dev",
+            str(tiny_corpus / "dev.spacy"),
+            "--training.max_steps",
+            "30",
+            "--training.eval_frequency",
+            "10",
+            "--components.tok2vec.model.encode.depth",
+            "1",
+        ],
+    )
     assert result.exit_code == 0, result.output
     run = tmp_path / "training" / "runs" / "smoke"
     assert (run / "model-best" / "config.cfg").exists()
@@ -106,8 +132,7 @@ def test_cnn_config_trains_and_loads(tiny_corpus, tmp_path, monkeypatch):
     assert [(e.text, e.label_) for e in from_ship.ents] == [(e.text, e.label_) for e in doc.ents]
     assert CliRunner().invoke(app, ["ship", str(run / "model-last"), "--name", "rules"]).exit_code == 2
     # resume continues from model-last
-    result = CliRunner().invoke(app, ["train", str(config), "--name", "smoke", "--resume",
-                                      "--training.max_steps", "5"])
+    result = CliRunner().invoke(app, ["train", str(config), "--name", "smoke", "--resume", "--training.max_steps", "5"])
     assert result.exit_code == 0, result.output
     assert "resuming from" in (run / "train.log").read_text(encoding="utf-8")
 
@@ -177,12 +202,24 @@ def test_lexical_relation_model_learns_from_lexical_features_alone():
     # unseen template fillers: what was learned are the cues (协调 … 投资 … 为), not the names
     text = "市扶贫办协调某某电力公司投资12万元为新屯村修建道路4条。"
     doc = nlp.make_doc(text)
-    doc.ents = [doc.char_span(text.index(s), text.index(s) + len(s), label=label) for s, label in
-                [("市扶贫办", "ORG"), ("某某电力公司", "ORG"), ("12万元", "MONEY"), ("新屯村", "LOC"), ("4条", "COUNT")]]
+    doc.ents = [
+        doc.char_span(text.index(s), text.index(s) + len(s), label=label)
+        for s, label in [
+            ("市扶贫办", "ORG"),
+            ("某某电力公司", "ORG"),
+            ("12万元", "MONEY"),
+            ("新屯村", "LOC"),
+            ("4条", "COUNT"),
+        ]
+    ]
     doc = rel(doc)
     got = {(r.head.text, r.label, r.tail.text) for r in doc._.relations}
-    assert got == {("12万元", "PROVIDER", "某某电力公司"), ("12万元", "RECIPIENT", "新屯村"),
-                   ("4条", "PROVIDER", "某某电力公司"), ("4条", "RECIPIENT", "新屯村")}
+    assert got == {
+        ("12万元", "PROVIDER", "某某电力公司"),
+        ("12万元", "RECIPIENT", "新屯村"),
+        ("4条", "PROVIDER", "某某电力公司"),
+        ("4条", "RECIPIENT", "新屯村"),
+    }
     # and it survives serialisation
     again = spacy.blank("zh")
     again.add_pipe("relief_relation_extractor", config={"model": Config().from_str(WIDE_CFG)["model"]})
@@ -225,12 +262,22 @@ def test_pair_features_read_the_cues_around_the_party():
     nlp = spacy.blank("zh")
     text = "州住建局协调浙江某某集团投资330万元为阿尔马之村修建幼儿园1所。"
     doc = nlp.make_doc(text)
-    doc.ents = [doc.char_span(text.index(s), text.index(s) + len(s), label=label) for s, label in
-                [("州住建局", "ORG"), ("浙江某某集团", "ORG"), ("330万元", "MONEY"), ("阿尔马之村", "LOC"), ("1所", "COUNT")]]
+    doc.ents = [
+        doc.char_span(text.index(s), text.index(s) + len(s), label=label)
+        for s, label in [
+            ("州住建局", "ORG"),
+            ("浙江某某集团", "ORG"),
+            ("330万元", "MONEY"),
+            ("阿尔马之村", "LOC"),
+            ("1所", "COUNT"),
+        ]
+    ]
     pairs = make_candidate_pairs()(doc)
     ents = [(e.start, e.end, e.label_) for e in doc.ents]
-    rows = {(doc[hs:he].text, doc[ts:te].text): feats
-            for (hs, he, ts, te), feats in zip(pairs, pair_features(doc, ents, pairs))}
+    rows = {
+        (doc[hs:he].text, doc[ts:te].text): feats
+        for (hs, he, ts, te), feats in zip(pairs, pair_features(doc, ents, pairs))
+    }
     assert len(rows) == len(pairs) == 6
     money = {party: set(feats) for (m, party), feats in rows.items() if m == "330万元"}
     assert "coord_after_partyL" in money["州住建局"] and "coord_after_partyL" not in money["浙江某某集团"]

@@ -16,8 +16,24 @@ from .server import ServerHandle, default_venv_dir, ensure_venv, start_server, s
 from .settings import DoccanoSettings
 from .sync import PushReport, pull, push
 
-__all__ = ["Conflict", "DoccanoAuthError", "DoccanoError", "DoccanoServerError",
-           "DoccanoSettings", "DoccanoUnreachable", "MergeResult", "PushReport",
-           "ServerHandle", "annotation_fingerprint", "default_venv_dir", "ensure_venv",
-           "fill_values", "merge", "pull", "push", "start_server", "stop_server",
-           "strip_sync_meta"]
+__all__ = [
+    "Conflict",
+    "DoccanoAuthError",
+    "DoccanoError",
+    "DoccanoServerError",
+    "DoccanoSettings",
+    "DoccanoUnreachable",
+    "MergeResult",
+    "PushReport",
+    "ServerHandle",
+    "annotation_fingerprint",
+    "default_venv_dir",
+    "ensure_venv",
+    "fill_values",
+    "merge",
+    "pull",
+    "push",
+    "start_server",
+    "stop_server",
+    "strip_sync_meta",
+]

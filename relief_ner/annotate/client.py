@@ -40,22 +40,22 @@ class DoccanoClient:
             raise DoccanoUnreachable(
                 f"cannot reach the doccano server at {self.settings.url} ({_reason(err)}). "
                 "Is it running? Start one with `python -m relief_ner.annotate server start` "
-                "or set RELIEF_NER_DOCCANO_URL.") from None
+                "or set RELIEF_NER_DOCCANO_URL."
+            ) from None
         except requests.Timeout:
             raise DoccanoUnreachable(
-                f"the doccano server at {self.settings.url} did not answer within "
-                f"{self.settings.timeout:g} s") from None
+                f"the doccano server at {self.settings.url} did not answer within {self.settings.timeout:g} s"
+            ) from None
 
-    def call(self, method: str, path: str, *, expect: tuple = (200, 201, 204),
-             **kwargs: Any) -> Any:
+    def call(self, method: str, path: str, *, expect: tuple = (200, 201, 204), **kwargs: Any) -> Any:
         resp = self.request(method, path, **kwargs)
         if resp.status_code in (401, 403):
             raise DoccanoAuthError(
                 f"doccano refused {method} {path} for user {self.settings.username!r} "
-                f"(HTTP {resp.status_code}): the user lacks the right on this project")
+                f"(HTTP {resp.status_code}): the user lacks the right on this project"
+            )
         if resp.status_code not in expect:
-            raise DoccanoError(f"doccano answered HTTP {resp.status_code} to {method} {path}: "
-                               f"{_body(resp)}")
+            raise DoccanoError(f"doccano answered HTTP {resp.status_code} to {method} {path}: {_body(resp)}")
         if resp.status_code == 204 or not resp.content:
             return None
         try:
@@ -63,7 +63,8 @@ class DoccanoClient:
         except ValueError:
             raise DoccanoError(
                 f"{method} {path} did not return JSON: is {self.settings.url} a doccano "
-                f"server? (got {resp.headers.get('content-type', '?')})") from None
+                f"server? (got {resp.headers.get('content-type', '?')})"
+            ) from None
 
     def get(self, path: str, **kwargs: Any) -> Any:
         return self.call("GET", path, **kwargs)
@@ -89,14 +90,15 @@ class DoccanoClient:
     # -- authentication --------------------------------------------------------------
 
     def _login(self) -> None:
-        resp = self.request("POST", "/v1/auth/login/",
-                            json={"username": self.settings.username,
-                                  "password": self.settings.password})
+        resp = self.request(
+            "POST", "/v1/auth/login/", json={"username": self.settings.username, "password": self.settings.password}
+        )
         if resp.status_code == 400:
             raise DoccanoAuthError(
                 f"doccano at {self.settings.url} rejected the login for user "
                 f"{self.settings.username!r}: wrong username or password "
-                "(set RELIEF_NER_DOCCANO_USER / RELIEF_NER_DOCCANO_PASSWORD)")
+                "(set RELIEF_NER_DOCCANO_USER / RELIEF_NER_DOCCANO_PASSWORD)"
+            )
         key = None
         if resp.status_code == 200:
             try:
@@ -106,7 +108,8 @@ class DoccanoClient:
         if not key:
             raise DoccanoError(
                 f"{self.settings.url} did not answer the doccano login as doccano 1.8 does "
-                f"(HTTP {resp.status_code}): is this a doccano server? {_body(resp)}")
+                f"(HTTP {resp.status_code}): is this a doccano server? {_body(resp)}"
+            )
         self.session.headers["Authorization"] = f"Token {key}"
 
     # -- resources -------------------------------------------------------------------
@@ -132,8 +135,12 @@ class DoccanoClient:
 
 def _reason(err: Exception) -> str:
     text = str(err)
-    for marker in ("Connection refused", "Name or service not known", "No route to host",
-                   "Temporary failure in name resolution"):
+    for marker in (
+        "Connection refused",
+        "Name or service not known",
+        "No route to host",
+        "Temporary failure in name resolution",
+    ):
         if marker in text:
             return marker.lower()
     return type(err).__name__

@@ -63,8 +63,8 @@ def margins(text: str) -> Tuple[str, str, str]:
     core = text.strip()
     if not core:
         return "", text, ""
-    head = text[:len(text) - len(text.lstrip())]
-    return head, core, text[len(head) + len(core):]
+    head = text[: len(text) - len(text.lstrip())]
+    return head, core, text[len(head) + len(core) :]
 
 
 def example_meta(doc: GoldDoc, pushed_sha: Optional[str]) -> Dict[str, Any]:
@@ -82,8 +82,7 @@ def example_text(example: Mapping[str, Any]) -> Tuple[str, int]:
     from doccano's offsets to the document's."""
     text = example.get("text") or ""
     pad = (example.get("meta") or {}).get(META_MARGINS)
-    if (isinstance(pad, list) and len(pad) == 2 and all(isinstance(p, str) for p in pad)
-            and not "".join(pad).strip()):
+    if isinstance(pad, list) and len(pad) == 2 and all(isinstance(p, str) for p in pad) and not "".join(pad).strip():
         return pad[0] + text + pad[1], len(pad[0])
     return text, 0
 
@@ -97,9 +96,14 @@ def example_doc_id(example: Mapping[str, Any]) -> str:
     return f"doccano-{example['id']}"
 
 
-def example_to_gold(example: Mapping[str, Any], spans: Iterable[Mapping[str, Any]],
-                    relations: Iterable[Mapping[str, Any]], span_labels: Mapping[int, str],
-                    relation_labels: Mapping[int, str], where: str) -> GoldDoc:
+def example_to_gold(
+    example: Mapping[str, Any],
+    spans: Iterable[Mapping[str, Any]],
+    relations: Iterable[Mapping[str, Any]],
+    span_labels: Mapping[int, str],
+    relation_labels: Mapping[int, str],
+    where: str,
+) -> GoldDoc:
     """Build a GoldDoc from doccano's API objects, validated by the corpus' own parser
     (labels, offsets, overlaps, relation ends), with ids renumbered in text order and
     without values (see `fill_values`)."""
@@ -108,20 +112,29 @@ def example_to_gold(example: Mapping[str, Any], spans: Iterable[Mapping[str, Any
     record: Dict[str, Any] = {
         "id": example_doc_id(example),
         "text": text,
-        "entities": [{"id": s["id"], "label": span_labels.get(s["label"], f"#{s['label']}"),
-                      "start_offset": s["start_offset"] + shift,
-                      "end_offset": s["end_offset"] + shift}
-                     for s in spans],
-        "relations": [{"id": r["id"], "from_id": r["from_id"], "to_id": r["to_id"],
-                       "type": relation_labels.get(r["type"], f"#{r['type']}")}
-                      for r in relations],
+        "entities": [
+            {
+                "id": s["id"],
+                "label": span_labels.get(s["label"], f"#{s['label']}"),
+                "start_offset": s["start_offset"] + shift,
+                "end_offset": s["end_offset"] + shift,
+            }
+            for s in spans
+        ],
+        "relations": [
+            {
+                "id": r["id"],
+                "from_id": r["from_id"],
+                "to_id": r["to_id"],
+                "type": relation_labels.get(r["type"], f"#{r['type']}"),
+            }
+            for r in relations
+        ],
     }
     doc = renumber(parse_gold_record(record, where))
-    doc.meta = {k: v for k, v in meta.items()
-                if k not in (META_ID, META_PUSHED_SHA, META_MARGINS)}
+    doc.meta = {k: v for k, v in meta.items() if k not in (META_ID, META_PUSHED_SHA, META_MARGINS)}
     pushed = meta.get(META_PUSHED_SHA)
-    doc.meta[SYNC_META] = {"example_id": example["id"],
-                           "pushed_sha": None if pushed == PUSH_INCOMPLETE else pushed}
+    doc.meta[SYNC_META] = {"example_id": example["id"], "pushed_sha": None if pushed == PUSH_INCOMPLETE else pushed}
     return doc
 
 
@@ -153,8 +166,9 @@ def fill_values(doc: GoldDoc, known: Optional[GoldDoc] = None) -> GoldDoc:
 
 def strip_sync_meta(doc: GoldDoc) -> GoldDoc:
     """The same document without what `pull` recorded about doccano (for writing gold)."""
-    return GoldDoc(doc.id, doc.text, list(doc.entities), list(doc.relations),
-                   {k: v for k, v in doc.meta.items() if k != SYNC_META})
+    return GoldDoc(
+        doc.id, doc.text, list(doc.entities), list(doc.relations), {k: v for k, v in doc.meta.items() if k != SYNC_META}
+    )
 
 
 def pushed_sha(doc: GoldDoc) -> Optional[str]:
@@ -168,5 +182,4 @@ def collect_errors(errors: List[str], what: str) -> None:
     if errors:
         shown = "\n  ".join(errors[:20])
         more = f"\n  … and {len(errors) - 20} more" if len(errors) > 20 else ""
-        raise CorpusError(f"{what}: {len(errors)} document(s) do not pass the schema:\n  "
-                          f"{shown}{more}")
+        raise CorpusError(f"{what}: {len(errors)} document(s) do not pass the schema:\n  {shown}{more}")

@@ -38,19 +38,21 @@ class Conflict:
 
 @dataclass
 class MergeResult:
-    docs: List[GoldDoc]                                        # existing order, then new ones
-    taken: List[str] = field(default_factory=list)             # pulled version won
-    added: List[str] = field(default_factory=list)             # only in doccano
-    unchanged: List[str] = field(default_factory=list)         # same on both sides
-    not_in_doccano: List[str] = field(default_factory=list)    # only local
-    kept_local: Dict[str, str] = field(default_factory=dict)   # local edit, doccano untouched
+    docs: List[GoldDoc]  # existing order, then new ones
+    taken: List[str] = field(default_factory=list)  # pulled version won
+    added: List[str] = field(default_factory=list)  # only in doccano
+    unchanged: List[str] = field(default_factory=list)  # same on both sides
+    not_in_doccano: List[str] = field(default_factory=list)  # only local
+    kept_local: Dict[str, str] = field(default_factory=dict)  # local edit, doccano untouched
     conflicts: List[Conflict] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"{len(self.docs)} documents: {len(self.taken)} taken from doccano, "
-                f"{len(self.added)} added, {len(self.unchanged)} unchanged, "
-                f"{len(self.not_in_doccano)} only local, {len(self.kept_local)} kept local, "
-                f"{len(self.conflicts)} conflicts")
+        return (
+            f"{len(self.docs)} documents: {len(self.taken)} taken from doccano, "
+            f"{len(self.added)} added, {len(self.unchanged)} unchanged, "
+            f"{len(self.not_in_doccano)} only local, {len(self.kept_local)} kept local, "
+            f"{len(self.conflicts)} conflicts"
+        )
 
 
 def merge(existing: List[GoldDoc], pulled: List[GoldDoc]) -> MergeResult:
@@ -76,34 +78,48 @@ def merge(existing: List[GoldDoc], pulled: List[GoldDoc]) -> MergeResult:
 def _merge_one(local: GoldDoc, theirs: GoldDoc, result: MergeResult) -> Optional[GoldDoc]:
     """The pulled version if it should replace `local`, else None (and the reason noted)."""
     if local.text != theirs.text:
-        result.conflicts.append(Conflict(local.id, "the text differs between the local gold "
-                                         "and doccano", local, theirs))
+        result.conflicts.append(
+            Conflict(local.id, "the text differs between the local gold and doccano", local, theirs)
+        )
         return None
-    mine, their, base = (annotation_fingerprint(local), annotation_fingerprint(theirs),
-                         pushed_sha(theirs))
+    mine, their, base = (annotation_fingerprint(local), annotation_fingerprint(theirs), pushed_sha(theirs))
     if mine == their:
         result.unchanged.append(local.id)
         return None
     if base is None:
-        result.conflicts.append(Conflict(
-            local.id, "differs from doccano, which holds no push fingerprint for it (not "
-            "pushed by relief_ner, or the push broke off); compare by hand", local, theirs))
+        result.conflicts.append(
+            Conflict(
+                local.id,
+                "differs from doccano, which holds no push fingerprint for it (not "
+                "pushed by relief_ner, or the push broke off); compare by hand",
+                local,
+                theirs,
+            )
+        )
     elif mine == base:
         result.taken.append(local.id)
         return _taken(local, theirs)
     elif their == base:
-        result.kept_local[local.id] = ("edited locally since the push; doccano still has the "
-                                       "pushed version (push again to update it)")
+        result.kept_local[local.id] = (
+            "edited locally since the push; doccano still has the pushed version (push again to update it)"
+        )
     else:
-        result.conflicts.append(Conflict(
-            local.id, "changed both locally and in doccano since the last push; local "
-            "version kept", local, theirs))
+        result.conflicts.append(
+            Conflict(
+                local.id, "changed both locally and in doccano since the last push; local version kept", local, theirs
+            )
+        )
     return None
 
 
 def _taken(local: GoldDoc, theirs: GoldDoc) -> GoldDoc:
     # Copies, so that neither input list is mutated; local meta (source, notes) survives,
     # and values checked locally survive for spans that did not move.
-    doc = GoldDoc(local.id, theirs.text, [replace(e) for e in theirs.entities],
-                  [replace(r) for r in theirs.relations], dict(local.meta))
+    doc = GoldDoc(
+        local.id,
+        theirs.text,
+        [replace(e) for e in theirs.entities],
+        [replace(r) for r in theirs.relations],
+        dict(local.meta),
+    )
     return fill_values(doc, local)

@@ -51,8 +51,8 @@ def default_venv_dir() -> Path:
 
 # -- the venv ---------------------------------------------------------------------------
 
-def ensure_venv(venv_dir: Optional[Path] = None, python: Optional[str] = None,
-                log: Optional[Path] = None) -> Path:
+
+def ensure_venv(venv_dir: Optional[Path] = None, python: Optional[str] = None, log: Optional[Path] = None) -> Path:
     """Install doccano into `venv_dir` unless a complete install of the same pinned set is
     already there; returns the venv path. Safe to call from parallel processes."""
     venv = Path(venv_dir or default_venv_dir()).expanduser().resolve()
@@ -65,16 +65,31 @@ def ensure_venv(venv_dir: Optional[Path] = None, python: Optional[str] = None,
         # reliably, so start over -- but only ever delete something that is a venv.
         if venv.exists():
             if not (venv / "pyvenv.cfg").exists() and any(venv.iterdir()):
-                raise DoccanoServerError(f"{venv} exists and is not a virtual environment; "
-                                         "choose another directory for doccano's venv")
+                raise DoccanoServerError(
+                    f"{venv} exists and is not a virtual environment; choose another directory for doccano's venv"
+                )
             shutil.rmtree(venv)
         log = log or venv.with_name(venv.name + "-install.log")
         interpreter = _find_python(python)
         with log.open("w") as out:
             _run([interpreter, "-m", "venv", str(venv)], out, "create the doccano venv", log)
-            _run([str(venv / "bin" / "python"), "-m", "pip", "install", "--no-input",
-                  "--disable-pip-version-check", f"doccano=={DOCCANO_VERSION}", "numpy<2",
-                  "-c", str(CONSTRAINTS)], out, "install doccano", log)
+            _run(
+                [
+                    str(venv / "bin" / "python"),
+                    "-m",
+                    "pip",
+                    "install",
+                    "--no-input",
+                    "--disable-pip-version-check",
+                    f"doccano=={DOCCANO_VERSION}",
+                    "numpy<2",
+                    "-c",
+                    str(CONSTRAINTS),
+                ],
+                out,
+                "install doccano",
+                log,
+            )
         (venv / MARKER).write_text(json.dumps(expected))
     return venv
 
@@ -83,8 +98,12 @@ def _usable(venv: Path) -> bool:
     # A cached venv outlives the interpreter it was made from (a machine handed over with
     # its cache, a pyenv upgrade); a quick import tells whether it still runs.
     try:
-        subprocess.run([str(venv / "bin" / "python"), "-c", "import backend, gunicorn"],
-                       capture_output=True, timeout=60, check=True)
+        subprocess.run(
+            [str(venv / "bin" / "python"), "-c", "import backend, gunicorn"],
+            capture_output=True,
+            timeout=60,
+            check=True,
+        )
     except (OSError, subprocess.SubprocessError):
         return False
     return True
@@ -98,16 +117,21 @@ def _find_python(explicit: Optional[str]) -> str:
         if not path:
             continue
         try:
-            out = subprocess.run([path, "-c", "import sys; print(*sys.version_info[:2])"],
-                                 capture_output=True, text=True, timeout=30, check=True)
+            out = subprocess.run(
+                [path, "-c", "import sys; print(*sys.version_info[:2])"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=True,
+            )
         except (OSError, subprocess.SubprocessError):
             continue
         major, minor = map(int, out.stdout.split())
         if (major, minor) >= (3, 8) and (major, minor) <= (3, 11):
             return path
     raise DoccanoServerError(
-        "doccano 1.8.4 needs Python 3.8–3.11 and none was found; install python3.11 or "
-        f"point {ENV_PYTHON} at one")
+        f"doccano 1.8.4 needs Python 3.8–3.11 and none was found; install python3.11 or point {ENV_PYTHON} at one"
+    )
 
 
 def _constraints_sha() -> str:
@@ -124,13 +148,15 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _run(cmd: Sequence[str], out, what: str, log: Path, env: Optional[Dict[str, str]] = None,
-         timeout: float = 1800) -> None:
+def _run(
+    cmd: Sequence[str], out, what: str, log: Path, env: Optional[Dict[str, str]] = None, timeout: float = 1800
+) -> None:
     out.write(f"$ {' '.join(cmd)}\n")
     out.flush()
     try:
-        subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                       env=env, timeout=timeout, check=True)
+        subprocess.run(
+            cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, timeout=timeout, check=True
+        )
     except (OSError, subprocess.SubprocessError) as err:
         raise DoccanoServerError(f"could not {what} ({err}); see {log}:\n{_tail(log)}") from None
 
@@ -182,6 +208,7 @@ def _tail(path: Path, lines: int = 15) -> str:
 
 # -- the server -------------------------------------------------------------------------
 
+
 @dataclass
 class ServerHandle:
     url: str
@@ -217,10 +244,17 @@ class ServerHandle:
         self.stop()
 
 
-def start_server(workdir: os.PathLike, port: Optional[int] = None, *,
-                 username: str = DEFAULT_USER, password: Optional[str] = None,
-                 venv_dir: Optional[Path] = None, python: Optional[str] = None,
-                 worker: bool = True, timeout: float = 180.0) -> ServerHandle:
+def start_server(
+    workdir: os.PathLike,
+    port: Optional[int] = None,
+    *,
+    username: str = DEFAULT_USER,
+    password: Optional[str] = None,
+    venv_dir: Optional[Path] = None,
+    python: Optional[str] = None,
+    worker: bool = True,
+    timeout: float = 180.0,
+) -> ServerHandle:
     """Install (if needed), initialise and start doccano on 127.0.0.1:`port` (a free port
     if None), with its database and media under `workdir`. Returns once the API answers.
 
@@ -236,13 +270,15 @@ def start_server(workdir: os.PathLike, port: Optional[int] = None, *,
     _owner_only(workdir, logs)
     state = _read_json(workdir / STATE)
     if state and any(_is_doccano(p) for p in (state.get("web_pid"), state.get("task_pid"))):
-        raise DoccanoServerError(f"a doccano server started from {workdir} is still running "
-                                 f"at {state.get('url')}; stop it first")
+        raise DoccanoServerError(
+            f"a doccano server started from {workdir} is still running at {state.get('url')}; stop it first"
+        )
     stored = _read_json(workdir / CREDENTIALS) or {}
     generated = False
     if not password:
         password = os.environ.get(ENV_PASSWORD) or (
-            stored.get("password") if stored.get("username") == username else None)
+            stored.get("password") if stored.get("username") == username else None
+        )
     if not password:
         password, generated = secrets.token_urlsafe(12), True
     venv = ensure_venv(venv_dir, python)
@@ -251,14 +287,24 @@ def start_server(workdir: os.PathLike, port: Optional[int] = None, *,
         # `init` migrates the database and creates the roles; it is idempotent but slow,
         # so it runs once per workdir.
         if not (workdir / "db.sqlite3").exists() or not (workdir / ".initialised").exists():
-            _run([str(venv / "bin" / "doccano"), "init"], out, "initialise doccano",
-                 logs / "init.log", env=env, timeout=600)
+            _run(
+                [str(venv / "bin" / "doccano"), "init"],
+                out,
+                "initialise doccano",
+                logs / "init.log",
+                env=env,
+                timeout=600,
+            )
             (workdir / ".initialised").touch()
         if stored.get("username") != username or stored.get("password") != password:
-            _run([str(venv / "bin" / "python"), "-c", _SET_USER, str(_backend_dir(venv))], out,
-                 "create the doccano user", logs / "init.log",
-                 env={**env, "RELIEF_NER_DOCCANO_NEW_USER": username, _PASSWORD_VAR: password},
-                 timeout=300)
+            _run(
+                [str(venv / "bin" / "python"), "-c", _SET_USER, str(_backend_dir(venv))],
+                out,
+                "create the doccano user",
+                logs / "init.log",
+                env={**env, "RELIEF_NER_DOCCANO_NEW_USER": username, _PASSWORD_VAR: password},
+                timeout=300,
+            )
             _write_private(workdir / CREDENTIALS, json.dumps({"username": username, "password": password}))
     _owner_only(workdir / "db.sqlite3")
     port = port or free_port()
@@ -267,21 +313,55 @@ def start_server(workdir: os.PathLike, port: Optional[int] = None, *,
     backend = _backend_dir(venv)
     procs: List[subprocess.Popen] = []
     try:
-        procs.append(_spawn([str(venv / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}",
-                             "--workers", "1", "--threads", "4", "--worker-class", "gthread",
-                             "--timeout", "300", "--chdir", str(backend),
-                             "--pythonpath", str(backend), "config.wsgi"],
-                            env, logs / "web.log"))
+        procs.append(
+            _spawn(
+                [
+                    str(venv / "bin" / "gunicorn"),
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    "1",
+                    "--threads",
+                    "4",
+                    "--worker-class",
+                    "gthread",
+                    "--timeout",
+                    "300",
+                    "--chdir",
+                    str(backend),
+                    "--pythonpath",
+                    str(backend),
+                    "config.wsgi",
+                ],
+                env,
+                logs / "web.log",
+            )
+        )
         if worker:
             # One worker process: uploads/exports are rare and SQLite takes one writer.
-            procs.append(_spawn([str(venv / "bin" / "doccano"), "task", "--concurrency", "1"],
-                                env, logs / "task.log"))
-        handle = ServerHandle(f"http://127.0.0.1:{port}", port, workdir, procs[0].pid,
-                              procs[1].pid if worker else None, username, password, procs,
-                              generated_password=generated)
-        (workdir / STATE).write_text(json.dumps(
-            {"url": handle.url, "port": port, "web_pid": handle.web_pid,
-             "task_pid": handle.task_pid, "username": username}))
+            procs.append(_spawn([str(venv / "bin" / "doccano"), "task", "--concurrency", "1"], env, logs / "task.log"))
+        handle = ServerHandle(
+            f"http://127.0.0.1:{port}",
+            port,
+            workdir,
+            procs[0].pid,
+            procs[1].pid if worker else None,
+            username,
+            password,
+            procs,
+            generated_password=generated,
+        )
+        (workdir / STATE).write_text(
+            json.dumps(
+                {
+                    "url": handle.url,
+                    "port": port,
+                    "web_pid": handle.web_pid,
+                    "task_pid": handle.task_pid,
+                    "username": username,
+                }
+            )
+        )
         _wait_ready(handle, procs, logs, timeout)
     except BaseException:
         for proc in procs:
@@ -302,8 +382,7 @@ def stop_server(workdir: os.PathLike) -> bool:
         return False
     # The PIDs may be stale (a reboot, a crash) and reused by unrelated processes: only
     # signal the ones that still run doccano's programs.
-    web, task = (p if _is_doccano(p) else None
-                 for p in (state.get("web_pid"), state.get("task_pid")))
+    web, task = (p if _is_doccano(p) else None for p in (state.get("web_pid"), state.get("task_pid")))
     ServerHandle(state["url"], state["port"], workdir, web or 0, task).stop()
     return bool(web or task)
 
@@ -321,34 +400,36 @@ def _port_taken(port: int) -> bool:
 
 
 def _server_env(venv: Path, workdir: Path) -> Dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("CELERY_BROKER_URL", "PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")
+    }
     secret = workdir / "secret_key"
     if not secret.exists():
         # doccano ships a fixed default SECRET_KEY; a per-workdir one keeps sessions and
         # tokens from being forgeable by anyone who read doccano's source.
         secret.write_text(secrets.token_urlsafe(48))
         secret.chmod(0o600)
-    env.update({
-        # What `doccano`'s CLI sets before importing Django; gunicorn needs it too.
-        "DOCCANO_HOME": str(workdir),
-        "STANDALONE": "True",
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-        "MEDIA_ROOT": str(workdir / "media"),
-        "SECRET_KEY": secret.read_text().strip(),
-        "DEBUG": "False",
-        "PYTHONUNBUFFERED": "1",
-        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-    })
+    env.update(
+        {
+            # What `doccano`'s CLI sets before importing Django; gunicorn needs it too.
+            "DOCCANO_HOME": str(workdir),
+            "STANDALONE": "True",
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
+            "MEDIA_ROOT": str(workdir / "media"),
+            "SECRET_KEY": secret.read_text().strip(),
+            "DEBUG": "False",
+            "PYTHONUNBUFFERED": "1",
+            "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+    )
     return env
 
 
 def _backend_dir(venv: Path) -> Path:
     found = sorted(venv.glob("lib/python3.*/site-packages/backend/config/wsgi.py"))
     if not found:
-        raise DoccanoServerError(f"doccano's backend is missing from {venv}; delete that "
-                                 "directory to reinstall")
+        raise DoccanoServerError(f"doccano's backend is missing from {venv}; delete that directory to reinstall")
     return found[0].parent.parent
 
 
@@ -357,32 +438,35 @@ def _spawn(cmd: Sequence[str], env: Dict[str, str], log: Path) -> subprocess.Pop
     try:
         # A new session makes the PID a process-group id, so stop() reaches gunicorn's and
         # celery's own children through that one PID.
-        return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+        return subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True
+        )
     finally:
         out.close()
 
 
-def _wait_ready(handle: ServerHandle, procs: List[subprocess.Popen], logs: Path,
-                timeout: float) -> None:
+def _wait_ready(handle: ServerHandle, procs: List[subprocess.Popen], logs: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for proc, name in zip(procs, ("web", "task")):
             if proc.poll() is not None:
                 log = logs / f"{name}.log"
-                raise DoccanoServerError(f"doccano's {name} process exited with code "
-                                         f"{proc.returncode}; see {log}:\n{_tail(log)}")
+                raise DoccanoServerError(
+                    f"doccano's {name} process exited with code {proc.returncode}; see {log}:\n{_tail(log)}"
+                )
         try:
             with urllib.request.urlopen(f"{handle.url}/v1/me", timeout=5):
                 return
         except urllib.error.HTTPError as err:
-            if err.code in (401, 403):   # the API is up and wants a login
+            if err.code in (401, 403):  # the API is up and wants a login
                 return
         except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.5)
-    raise DoccanoServerError(f"doccano did not answer at {handle.url} within {timeout:g} s; "
-                             f"see {logs / 'web.log'}:\n{_tail(logs / 'web.log')}")
+    raise DoccanoServerError(
+        f"doccano did not answer at {handle.url} within {timeout:g} s; "
+        f"see {logs / 'web.log'}:\n{_tail(logs / 'web.log')}"
+    )
 
 
 def _signal_group(pid: int, sig: int) -> None:

@@ -30,11 +30,18 @@ class DoccanoSettings:
         object.__setattr__(self, "url", self.url.rstrip("/"))
 
     @classmethod
-    def from_env(cls, url: Optional[str] = None, username: Optional[str] = None,
-                 password: Optional[str] = None, *,
-                 environ: Optional[Mapping[str, str]] = None) -> "DoccanoSettings":
+    def from_env(
+        cls,
+        url: Optional[str] = None,
+        username: Optional[str] = None,
+        password: Optional[str] = None,
+        *,
+        environ: Optional[Mapping[str, str]] = None,
+    ) -> "DoccanoSettings":
         """Explicit options win over the environment, which wins over the defaults."""
         env = os.environ if environ is None else environ
-        return cls(url=url or env.get(ENV_URL) or DEFAULT_URL,
-                   username=username or env.get(ENV_USER) or DEFAULT_USER,
-                   password=password or env.get(ENV_PASSWORD) or DEFAULT_PASSWORD)
+        return cls(
+            url=url or env.get(ENV_URL) or DEFAULT_URL,
+            username=username or env.get(ENV_USER) or DEFAULT_USER,
+            password=password or env.get(ENV_PASSWORD) or DEFAULT_PASSWORD,
+        )

@@ -10,9 +10,9 @@ from typing import Iterable, List, Mapping, Sequence, Tuple
 #: (``_is_chinese_char``). Kana, Hangul and CJK punctuation are deliberately not in it:
 #: punctuation between two ideographs ends up isolated anyway.
 CJK_RANGES: Tuple[Tuple[int, int], ...] = (
-    (0x3400, 0x4DBF),    # Extension A
-    (0x4E00, 0x9FFF),    # Unified Ideographs
-    (0xF900, 0xFAFF),    # Compatibility Ideographs
+    (0x3400, 0x4DBF),  # Extension A
+    (0x4E00, 0x9FFF),  # Unified Ideographs
+    (0xF900, 0xFAFF),  # Compatibility Ideographs
     (0x20000, 0x2A6DF),  # Extension B
     (0x2A700, 0x2B73F),  # Extension C
     (0x2B740, 0x2B81F),  # Extension D
@@ -55,13 +55,14 @@ class CjkCoverage:
     missing: Tuple[Tuple[str, int], ...]  # (char, occurrences), most frequent first
 
     def summary(self) -> str:
-        return (f"{self.missing_distinct} of {self.distinct_cjk} distinct CJK characters "
-                f"({self.missing_occurrences} of {self.cjk_occurrences} occurrences) have no "
-                f"single-character piece")
+        return (
+            f"{self.missing_distinct} of {self.distinct_cjk} distinct CJK characters "
+            f"({self.missing_occurrences} of {self.cjk_occurrences} occurrences) have no "
+            f"single-character piece"
+        )
 
 
-def cjk_coverage(texts: Iterable[str], pieces: Sequence[str],
-                 norm_map: Mapping[str, str] = None) -> CjkCoverage:
+def cjk_coverage(texts: Iterable[str], pieces: Sequence[str], norm_map: Mapping[str, str] = None) -> CjkCoverage:
     """Count CJK characters lacking a single-character piece, after ``norm_map``.
 
     The tokenizer sees normalised text, so compatibility ideographs that NFKC maps to

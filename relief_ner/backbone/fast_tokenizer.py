@@ -50,26 +50,31 @@ def compile_charsmap(norm_map: Mapping[str, str]) -> bytes:
     return _proto_bytes_field(spec, field_number=2)  # NormalizerSpec.precompiled_charsmap
 
 
-def build_tokenizer(pieces: Sequence[str], scores: Sequence[float], charsmap: bytes,
-                    *, cjk_char_split: bool = False) -> Tokenizer:
+def build_tokenizer(
+    pieces: Sequence[str], scores: Sequence[float], charsmap: bytes, *, cjk_char_split: bool = False
+) -> Tokenizer:
     """The fast tokenizer for a piece table (ids are positions in ``pieces``)."""
     index = {p: i for i, p in enumerate(pieces)}
     missing = [t for t in SPECIAL_TOKENS if t not in index]
     if missing:
         raise ValueError(f"piece table lacks the special tokens {missing}")
 
-    tok = Tokenizer(models.Unigram([(p, float(s)) for p, s in zip(pieces, scores)],
-                                   unk_id=index[UNK], byte_fallback=False))
-    tok.normalizer = normalizers.Sequence([
-        normalizers.Precompiled(charsmap),
-        normalizers.Replace(Regex(" {2,}"), " "),
-    ])
+    tok = Tokenizer(
+        models.Unigram([(p, float(s)) for p, s in zip(pieces, scores)], unk_id=index[UNK], byte_fallback=False)
+    )
+    tok.normalizer = normalizers.Sequence(
+        [
+            normalizers.Precompiled(charsmap),
+            normalizers.Replace(Regex(" {2,}"), " "),
+        ]
+    )
     metaspace = pre_tokenizers.Metaspace(replacement=METASPACE, prepend_scheme="always", split=True)
     if cjk_char_split:
         # Metaspace first so that a space before a Han character becomes a lone "▁"
         # piece and the character itself maps to its bare single-character piece.
-        tok.pre_tokenizer = pre_tokenizers.Sequence([
-            metaspace, pre_tokenizers.Split(Regex(cjk_char_class()), behavior="isolated")])
+        tok.pre_tokenizer = pre_tokenizers.Sequence(
+            [metaspace, pre_tokenizers.Split(Regex(cjk_char_class()), behavior="isolated")]
+        )
     else:
         tok.pre_tokenizer = metaspace
     tok.decoder = decoders.Metaspace(replacement=METASPACE, prepend_scheme="always", split=True)
@@ -79,10 +84,9 @@ def build_tokenizer(pieces: Sequence[str], scores: Sequence[float], charsmap: by
         special_tokens=[(BOS, index[BOS]), (EOS, index[EOS])],
     )
     # XLM-R's <mask> swallows the space before it (lstrip), the others are verbatim.
-    tok.add_special_tokens([
-        AddedToken(t, lstrip=(t == MASK), rstrip=False, normalized=False, special=True)
-        for t in SPECIAL_TOKENS
-    ])
+    tok.add_special_tokens(
+        [AddedToken(t, lstrip=(t == MASK), rstrip=False, normalized=False, special=True) for t in SPECIAL_TOKENS]
+    )
     return tok
 
 
@@ -92,11 +96,14 @@ def save_tokenizer(tok: Tokenizer, out_dir: Path, *, model_max_length: int = MOD
     out_dir.mkdir(parents=True, exist_ok=True)
     tok.save(str(out_dir / "tokenizer.json"))
     specials = {
-        "bos_token": BOS, "eos_token": EOS, "sep_token": EOS, "cls_token": BOS,
-        "unk_token": UNK, "pad_token": PAD,
+        "bos_token": BOS,
+        "eos_token": EOS,
+        "sep_token": EOS,
+        "cls_token": BOS,
+        "unk_token": UNK,
+        "pad_token": PAD,
     }
-    mask = {"content": MASK, "lstrip": True, "rstrip": False, "normalized": False,
-            "single_word": False}
+    mask = {"content": MASK, "lstrip": True, "rstrip": False, "normalized": False, "single_word": False}
     config = {
         # A plain fast tokenizer: XLMRobertaTokenizerFast expects a SentencePiece model file
         # (`vocab_file`), which this folder does not have and spacy-transformers reads.
@@ -107,8 +114,13 @@ def save_tokenizer(tok: Tokenizer, out_dir: Path, *, model_max_length: int = MOD
         "mask_token": {**mask, "__type": "AddedToken"},
         "added_tokens_decoder": {
             str(tok.token_to_id(t)): {
-                "content": t, "lstrip": t == MASK, "rstrip": False, "normalized": False,
-                "single_word": False, "special": True}
+                "content": t,
+                "lstrip": t == MASK,
+                "rstrip": False,
+                "normalized": False,
+                "single_word": False,
+                "special": True,
+            }
             for t in SPECIAL_TOKENS
         },
     }
@@ -125,6 +137,7 @@ def _proto_bytes_field(buf: bytes, field_number: int) -> bytes:
 
     A dozen lines of wire-format parsing spare a dependency on ``protobuf``.
     """
+
     def varint(i: int) -> tuple:
         value = shift = 0
         while True:
@@ -144,7 +157,7 @@ def _proto_bytes_field(buf: bytes, field_number: int) -> bytes:
         elif wire == 2:
             length, i = varint(i)
             if number == field_number:
-                return bytes(buf[i:i + length])
+                return bytes(buf[i : i + length])
             i += length
         elif wire in (1, 5):
             i += 8 if wire == 1 else 4

@@ -24,8 +24,9 @@ FORMAT_VERSION = 1
 WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
 
 
-def bert_config(header: Q4Header, *, vocab_size: int, pad_id: int, bos_id: int, eos_id: int,
-                dtype: str) -> Dict[str, object]:
+def bert_config(
+    header: Q4Header, *, vocab_size: int, pad_id: int, bos_id: int, eos_id: int, dtype: str
+) -> Dict[str, object]:
     """``config.json`` for a ``BertModel`` with the file's hyper-parameters."""
     return {
         "architectures": ["BertModel"],
@@ -55,9 +56,16 @@ def bert_config(header: Q4Header, *, vocab_size: int, pad_id: int, bos_id: int, 
     }
 
 
-def write_backbone_folder(out_dir: Path, *, state: Mapping[str, np.ndarray], config: Mapping,
-                          tokenizer: Tokenizer, meta: Mapping, dtype: str,
-                          source_ids: Optional[Sequence[int]] = None) -> Path:
+def write_backbone_folder(
+    out_dir: Path,
+    *,
+    state: Mapping[str, np.ndarray],
+    config: Mapping,
+    tokenizer: Tokenizer,
+    meta: Mapping,
+    dtype: str,
+    source_ids: Optional[Sequence[int]] = None,
+) -> Path:
     """Write the folder atomically: build it beside ``out_dir``, then swap it in.
 
     A crash or a concurrent builder never leaves a half-written folder at ``out_dir``.
@@ -104,8 +112,7 @@ def write_backbone_folder(out_dir: Path, *, state: Mapping[str, np.ndarray], con
 def check_target(out_dir: Path) -> Path:
     """Resolve ``out_dir``; refuse a non-empty folder that is not a previous backbone."""
     out_dir = Path(out_dir).expanduser().resolve()
-    if out_dir.is_file() or (out_dir.exists() and any(out_dir.iterdir())
-                             and not (out_dir / META_FILE).exists()):
+    if out_dir.is_file() or (out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / META_FILE).exists()):
         raise FileExistsError(f"{out_dir} exists and is not a relief_ner backbone; not overwriting it")
     return out_dir
 

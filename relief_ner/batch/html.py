@@ -15,8 +15,29 @@ from typing import Any, Dict, List
 
 from .items import InputDoc, InputError, Item, MissingDependency
 
-_BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
-               "table", "section", "article", "blockquote", "pre", "hr", "dd", "dt"}
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "table",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "hr",
+    "dd",
+    "dt",
+}
 _SKIP_TAGS = {"script", "style", "noscript", "template"}
 
 
@@ -25,11 +46,9 @@ def page_doc(data: bytes, doc_id: str, where: str) -> Item:
     try:
         import trafilatura
     except ImportError:  # pragma: no cover - depends on the environment
-        raise MissingDependency(
-            "HTML input needs trafilatura: pip install 'relief_ner[batch]'") from None
+        raise MissingDependency("HTML input needs trafilatura: pip install 'relief_ner[batch]'") from None
     try:
-        found = trafilatura.bare_extraction(data, with_metadata=True, include_comments=False,
-                                            include_tables=True)
+        found = trafilatura.bare_extraction(data, with_metadata=True, include_comments=False, include_tables=True)
     except Exception as err:  # lxml and trafilatura raise many kinds on broken markup
         return InputError(doc_id, where, f"HTML parser error ({type(err).__name__}: {err})")
     text = (found.text or "").strip() if found is not None else ""

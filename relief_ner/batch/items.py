@@ -31,6 +31,7 @@ class FetchLimits:
     """Bounds on one URL input: the whole download must finish within `deadline` seconds
     and hold at most `max_bytes` bytes (a server that trickles or never ends is an error,
     not a hang or an out-of-memory)."""
+
     deadline: float = 60.0
     max_bytes: int = 50 * 2**20
 

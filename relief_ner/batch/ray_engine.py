@@ -64,25 +64,48 @@ def init_ray(address: Optional[str] = None) -> None:
 
 def _item_row(item: Item) -> Dict[str, Any]:
     if isinstance(item, InputError):
-        return {"kind": "error", "id": item.id, "where": item.where, "text": None, "extra": None,
-                "keep_text": False, "reason": item.reason}
-    return {"kind": "doc", "id": item.id, "where": item.where, "text": item.text,
-            "extra": json.dumps(item.extra, ensure_ascii=False), "keep_text": item.keep_text,
-            "reason": None}
+        return {
+            "kind": "error",
+            "id": item.id,
+            "where": item.where,
+            "text": None,
+            "extra": None,
+            "keep_text": False,
+            "reason": item.reason,
+        }
+    return {
+        "kind": "doc",
+        "id": item.id,
+        "where": item.where,
+        "text": item.text,
+        "extra": json.dumps(item.extra, ensure_ascii=False),
+        "keep_text": item.keep_text,
+        "reason": None,
+    }
 
 
 def _row_item(row: Dict[str, Any]) -> Item:
     if row["kind"] == "error":
         return InputError(row["id"], row["where"], row["reason"])
-    return InputDoc(row["id"], row["text"], json.loads(row["extra"]), where=row["where"],
-                    keep_text=bool(row["keep_text"]))
+    return InputDoc(
+        row["id"], row["text"], json.loads(row["extra"]), where=row["where"], keep_text=bool(row["keep_text"])
+    )
 
 
 def _rows_table(rows: List[Dict[str, Any]]) -> Any:
     import pyarrow as pa
-    schema = pa.schema([("kind", pa.string()), ("id", pa.string()), ("where", pa.string()),
-                        ("text", pa.large_string()), ("extra", pa.string()),
-                        ("keep_text", pa.bool_()), ("reason", pa.string())])
+
+    schema = pa.schema(
+        [
+            ("kind", pa.string()),
+            ("id", pa.string()),
+            ("where", pa.string()),
+            ("text", pa.large_string()),
+            ("extra", pa.string()),
+            ("keep_text", pa.bool_()),
+            ("reason", pa.string()),
+        ]
+    )
     return pa.Table.from_pylist(rows, schema=schema)
 
 
@@ -111,11 +134,20 @@ def _datasource_class() -> Any:
 class ExtractActor:
     """One per actor: loads the pipeline once, then extracts batch after batch."""
 
-    def __init__(self, model: str, window: Optional[int], batch_size: int, with_text: bool,
-                 done_ids: FrozenSet[str], gpu: bool, int8: Optional[bool] = None) -> None:
+    def __init__(
+        self,
+        model: str,
+        window: Optional[int],
+        batch_size: int,
+        with_text: bool,
+        done_ids: FrozenSet[str],
+        gpu: bool,
+        int8: Optional[bool] = None,
+    ) -> None:
         from ..loading import load
         from .engine import select_device
         from .windows import pipeline_window
+
         if gpu:
             select_device(0)  # Ray shows each actor only the GPU it was given, as device 0
         self.nlp = load(model, int8=int8)
@@ -127,32 +159,65 @@ class ExtractActor:
     def __call__(self, batch: Any) -> Any:
         from .engine import process
         import pyarrow as pa
+
         out: List[Dict[str, Any]] = []
         items: List[Item] = []
         for row in batch.to_pylist():
             if row["kind"] == "doc" and row["id"] in self.done_ids:
-                out.append({"kind": "skipped", "id": row["id"], "where": row["where"],
-                            "record": None, "text": None, "reason": None})
+                out.append(
+                    {
+                        "kind": "skipped",
+                        "id": row["id"],
+                        "where": row["where"],
+                        "record": None,
+                        "text": None,
+                        "reason": None,
+                    }
+                )
                 continue
             items.append(_row_item(row))
-        for outcome in process(self.nlp, items, batch_size=self.batch_size, window=self.window,
-                               with_text=self.with_text):
+        for outcome in process(
+            self.nlp, items, batch_size=self.batch_size, window=self.window, with_text=self.with_text
+        ):
             if isinstance(outcome, InputError):
-                out.append({"kind": "error", "id": outcome.id, "where": outcome.where,
-                            "record": None, "text": None, "reason": outcome.reason})
+                out.append(
+                    {
+                        "kind": "error",
+                        "id": outcome.id,
+                        "where": outcome.where,
+                        "record": None,
+                        "text": None,
+                        "reason": outcome.reason,
+                    }
+                )
             else:
-                out.append({"kind": "doc", "id": outcome.id, "where": None,
-                            "record": json.dumps(outcome.record, ensure_ascii=False),
-                            "text": outcome.text, "reason": None})
-        schema = pa.schema([("kind", pa.string()), ("id", pa.string()), ("where", pa.string()),
-                            ("record", pa.large_string()), ("text", pa.large_string()),
-                            ("reason", pa.string())])
+                out.append(
+                    {
+                        "kind": "doc",
+                        "id": outcome.id,
+                        "where": None,
+                        "record": json.dumps(outcome.record, ensure_ascii=False),
+                        "text": outcome.text,
+                        "reason": None,
+                    }
+                )
+        schema = pa.schema(
+            [
+                ("kind", pa.string()),
+                ("id", pa.string()),
+                ("where", pa.string()),
+                ("record", pa.large_string()),
+                ("text", pa.large_string()),
+                ("reason", pa.string()),
+            ]
+        )
         return pa.Table.from_pylist(out, schema=schema)
 
 
 def actor_cpus(concurrency: int) -> float:
     """CPUs per actor: one, or less where the actors would otherwise take them all."""
     import ray
+
     total = float(ray.cluster_resources().get("CPU", 1.0))
     return max(0.1, min(1.0, (total - _READ_RESERVE) / concurrency))
 
@@ -162,11 +227,20 @@ class RaySummary:
         self.skipped = 0
 
 
-def process_ray(paths: Iterable[str], *, model: str, window: Optional[int] = None,
-                batch_size: int = 32, concurrency: int = 2, gpu: bool = False,
-                with_text: bool = False, done_ids: Iterable[str] = (),
-                summary: Optional[RaySummary] = None, int8: Optional[bool] = None,
-                limits: Optional[FetchLimits] = None) -> Iterator[Outcome]:
+def process_ray(
+    paths: Iterable[str],
+    *,
+    model: str,
+    window: Optional[int] = None,
+    batch_size: int = 32,
+    concurrency: int = 2,
+    gpu: bool = False,
+    with_text: bool = False,
+    done_ids: Iterable[str] = (),
+    summary: Optional[RaySummary] = None,
+    int8: Optional[bool] = None,
+    limits: Optional[FetchLimits] = None,
+) -> Iterator[Outcome]:
     """Like `engine.process` over `readers.iter_inputs(paths)`, on the Ray cluster this
     process is connected to (`init_ray`). Output order is not input order."""
     ray = import_ray()
@@ -181,6 +255,7 @@ def process_ray(paths: Iterable[str], *, model: str, window: Optional[int] = Non
             raise RayEngineError("--engine ray reads files, folders and feed URLs, not stdin")
         elif source.startswith(("http://", "https://")):
             from .feeds import iter_feed_url
+
             feed_rows.extend(_item_row(item) for item in iter_feed_url(source, limits=limits))
         else:
             files.append(source)
@@ -194,12 +269,21 @@ def process_ray(paths: Iterable[str], *, model: str, window: Optional[int] = Non
     ds = datasets[0].union(*datasets[1:]) if len(datasets) > 1 else datasets[0]
     ds = ds.map_batches(
         ExtractActor,
-        fn_constructor_kwargs={"model": model, "window": window, "batch_size": batch_size,
-                               "with_text": with_text, "done_ids": frozenset(done_ids), "gpu": gpu,
-                               "int8": int8},
-        batch_size=batch_size, batch_format="pyarrow",
+        fn_constructor_kwargs={
+            "model": model,
+            "window": window,
+            "batch_size": batch_size,
+            "with_text": with_text,
+            "done_ids": frozenset(done_ids),
+            "gpu": gpu,
+            "int8": int8,
+        },
+        batch_size=batch_size,
+        batch_format="pyarrow",
         compute=ray.data.ActorPoolStrategy(size=concurrency),
-        num_cpus=actor_cpus(concurrency), num_gpus=1 if gpu else None)
+        num_cpus=actor_cpus(concurrency),
+        num_gpus=1 if gpu else None,
+    )
     for table in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
         for row in table.to_pylist():
             if row["kind"] == "skipped":

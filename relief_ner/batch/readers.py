@@ -23,8 +23,18 @@ from ..corpus.texts import document_text, source_url
 from ..schema import lone_surrogate_error
 from .items import FetchLimits, InputDoc, InputError, Item, MissingDependency
 
-__all__ = ["FetchLimits", "InputDoc", "InputError", "Item", "MissingDependency", "expand_sources",
-           "iter_file", "iter_inputs", "read_source", "unique_ids"]
+__all__ = [
+    "FetchLimits",
+    "InputDoc",
+    "InputError",
+    "Item",
+    "MissingDependency",
+    "expand_sources",
+    "iter_file",
+    "iter_inputs",
+    "read_source",
+    "unique_ids",
+]
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
@@ -33,8 +43,9 @@ FEED_SUFFIXES = (".xml", ".rss", ".atom")
 INPUT_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + FEED_SUFFIXES
 
 
-def iter_inputs(paths: Iterable[str], stdin: Optional[TextIO] = None,
-                limits: Optional[FetchLimits] = None) -> Iterator[Item]:
+def iter_inputs(
+    paths: Iterable[str], stdin: Optional[TextIO] = None, limits: Optional[FetchLimits] = None
+) -> Iterator[Item]:
     """Every document of `paths`, in order, with the documented id rule (`unique_ids`).
 
     A reader that fails on a source (an error that no reader turned into an `InputError`)
@@ -43,8 +54,7 @@ def iter_inputs(paths: Iterable[str], stdin: Optional[TextIO] = None,
     yield from unique_ids(_iter_sources(paths, stdin, limits))
 
 
-def _iter_sources(paths: Iterable[str], stdin: Optional[TextIO],
-                  limits: Optional[FetchLimits]) -> Iterator[Item]:
+def _iter_sources(paths: Iterable[str], stdin: Optional[TextIO], limits: Optional[FetchLimits]) -> Iterator[Item]:
     for source in expand_sources(paths):
         if isinstance(source, InputError):
             yield source
@@ -55,6 +65,7 @@ def _iter_sources(paths: Iterable[str], stdin: Optional[TextIO],
                 items = _iter_stream(stdin or sys.stdin, "<stdin>")
             elif _is_url(source):
                 from .feeds import iter_feed_url
+
                 items = iter_feed_url(source, limits=limits)
             else:
                 items = iter_file(Path(source))
@@ -64,8 +75,11 @@ def _iter_sources(paths: Iterable[str], stdin: Optional[TextIO],
         except MissingDependency:
             raise
         except Exception as err:  # MemoryError, RecursionError …: a reader bug or a hostile input
-            yield InputError(source, source, f"reading stopped after {last} ({type(err).__name__}: "
-                                             f"{err}); the rest of this input was not read")
+            yield InputError(
+                source,
+                source,
+                f"reading stopped after {last} ({type(err).__name__}: {err}); the rest of this input was not read",
+            )
 
 
 def unique_ids(items: Iterable[Item]) -> Iterator[Item]:
@@ -79,9 +93,11 @@ def unique_ids(items: Iterable[Item]) -> Iterator[Item]:
             if item.id in first and item.whole_file and item.where and item.where not in first:
                 item.id = item.where  # a whole file: its path tells it apart
             if item.id in first:
-                yield InputError(item.id, item.where or item.id,
-                                 f"duplicate id {item.id!r} (first at {first[item.id]}): "
-                                 "not processed; ids must be unique")
+                yield InputError(
+                    item.id,
+                    item.where or item.id,
+                    f"duplicate id {item.id!r} (first at {first[item.id]}): not processed; ids must be unique",
+                )
                 continue
             first[item.id] = item.where or item.id
         yield item
@@ -101,8 +117,7 @@ def expand_sources(paths: Iterable[str]) -> Iterator[Union[str, InputError]]:
                 if p.is_symlink() and not p.exists():
                     yield InputError(p.stem, str(p), f"broken symbolic link (to {os.readlink(p)})")
             if not candidates:
-                yield InputError(str(path), str(path),
-                                 f"folder contains no {', '.join(INPUT_SUFFIXES)} files")
+                yield InputError(str(path), str(path), f"folder contains no {', '.join(INPUT_SUFFIXES)} files")
             for file in files:
                 yield str(file)
         elif path.is_file():
@@ -138,9 +153,11 @@ def read_source(stream: BinaryIO, where: str) -> Iterator[Item]:
         return
     if suffix in HTML_SUFFIXES:
         from .html import page_doc
+
         yield page_doc(data, doc_id, where)
     elif suffix in FEED_SUFFIXES:
         from .feeds import iter_feed_bytes
+
         yield from iter_feed_bytes(data, where)
     else:
         yield _decoded_text_doc(data, doc_id, where)
@@ -176,8 +193,7 @@ def _text_doc(doc_id: str, raw: str, where: str) -> InputDoc:
     raw = raw[1:] if raw.startswith(_BOM) else raw
     url = source_url(raw)
     extra: Dict[str, Any] = {"source": url} if url else {}
-    return InputDoc(doc_id, document_text(raw, is_news=url is not None), extra, where=where,
-                    whole_file=True)
+    return InputDoc(doc_id, document_text(raw, is_news=url is not None), extra, where=where, whole_file=True)
 
 
 def _iter_stream(handle: TextIO, where: str) -> Iterator[Item]:
@@ -207,8 +223,9 @@ def _iter_byte_stream(stream: BinaryIO, where: str) -> Iterator[Item]:
     if first_lines and first_lines[-1].lstrip(_BOM.encode()).lstrip().startswith(b"{"):
         yield from _iter_jsonl_bytes(_chain(first_lines, stream), where)
         return
-    yield _decoded_text_doc(b"".join(first_lines) + stream.read(), "stdin", where,
-                            hint="; convert it first, e.g. iconv -f GBK -t UTF-8")
+    yield _decoded_text_doc(
+        b"".join(first_lines) + stream.read(), "stdin", where, hint="; convert it first, e.g. iconv -f GBK -t UTF-8"
+    )
 
 
 def _chain(lines: List[Any], handle: Iterable[Any]) -> Iterator[Any]:
@@ -218,13 +235,18 @@ def _chain(lines: List[Any], handle: Iterable[Any]) -> Iterator[Any]:
 
 def _iter_jsonl_bytes(stream: BinaryIO, where: str) -> Iterator[Item]:
     """Lines are decoded one by one, so a line in another encoding costs that line only."""
+
     def lines() -> Iterator[Union[str, InputError]]:
         for lineno, raw in enumerate(stream, 1):
             try:
                 yield raw.decode("utf-8")
             except UnicodeDecodeError as err:
-                yield InputError(f"{where}:{lineno}", f"{where}:{lineno}",
-                                 f"not UTF-8 text ({err.reason} at byte {err.start} of the line)")
+                yield InputError(
+                    f"{where}:{lineno}",
+                    f"{where}:{lineno}",
+                    f"not UTF-8 text ({err.reason} at byte {err.start} of the line)",
+                )
+
     yield from _iter_jsonl(lines(), where)
 
 
@@ -249,8 +271,11 @@ def _iter_jsonl(lines: Iterable[Union[str, InputError]], where: str) -> Iterator
             yield InputError(loc, loc, f"unreadable JSON ({type(err).__name__}: {str(err)[:200]})")
             continue
         if not isinstance(data, dict) or not isinstance(data.get("text"), str):
-            yield InputError(str(data.get("id", loc)) if isinstance(data, dict) else loc, loc,
-                             'expected an object with a "text" string')
+            yield InputError(
+                str(data.get("id", loc)) if isinstance(data, dict) else loc,
+                loc,
+                'expected an object with a "text" string',
+            )
             continue
         doc_id = str(data.get("id", f"{Path(where).stem}:{lineno}"))
         extra = {k: v for k, v in data.items() if k not in ("id", "text")}

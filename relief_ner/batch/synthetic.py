@@ -49,8 +49,10 @@ def _places() -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
             elif level == "4" and name.endswith("村") and len(name) == 3 and name.isalpha():
                 villages.append(name)
     rng = random.Random(7)
-    return (tuple(rng.sample(sorted(counties), min(200, len(counties)))),
-            tuple(rng.sample(sorted(villages), min(2000, len(villages)))))
+    return (
+        tuple(rng.sample(sorted(counties), min(200, len(counties)))),
+        tuple(rng.sample(sorted(villages), min(2000, len(villages)))),
+    )
 
 
 def _money(rng: random.Random) -> str:
@@ -86,8 +88,10 @@ def sentence(rng: random.Random, record_share: float = 1.0) -> str:
         return f"{org}向{village}捐赠{money}，用于{rng.choice(_PURPOSES)}。"
     if pick == 2:
         facility, measure = rng.choice(_FACILITIES)
-        return (f"{county}{rng.choice(_BUREAUS)}协调{org}出资{money}，为{village}援建"
-                f"{facility}{rng.randint(1, 5)}{measure}。")
+        return (
+            f"{county}{rng.choice(_BUREAUS)}协调{org}出资{money}，为{village}援建"
+            f"{facility}{rng.randint(1, 5)}{measure}。"
+        )
     if pick == 3:
         return f"近日，{org}为{village}{rng.randint(5, 300)}户困难群众发放慰问金{money}。"
     if pick == 4:
@@ -108,14 +112,18 @@ def article(rng: random.Random, sentences: int, record_share: float = 1.0) -> st
     return "".join(parts)
 
 
-def iter_feed(n_docs: int, seed: int = 0, min_sentences: int = 2,
-              max_sentences: int = 8) -> Iterator[Dict[str, object]]:
+def iter_feed(
+    n_docs: int, seed: int = 0, min_sentences: int = 2, max_sentences: int = 8
+) -> Iterator[Dict[str, object]]:
     """`{"id", "text", "feed", "published"}` items like a news feed export."""
     rng = random.Random(seed)
     for i in range(n_docs):
-        yield {"id": f"syn-{i:06d}",
-               "text": article(rng, rng.randint(min_sentences, max_sentences)),
-               "feed": "synthetic", "published": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}"}
+        yield {
+            "id": f"syn-{i:06d}",
+            "text": article(rng, rng.randint(min_sentences, max_sentences)),
+            "feed": "synthetic",
+            "published": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}",
+        }
 
 
 def write_feed(path: Path, n_docs: int, seed: int = 0) -> Path:

@@ -40,8 +40,7 @@ def pipeline_window(nlp: Any, override: Optional[int] = None) -> Optional[int]:
         size: Optional[int] = override
     else:
         declared = (getattr(nlp, "meta", None) or {}).get(META_KEY, {})
-        size = declared.get(META_WINDOW, DEFAULT_WINDOW_CHARS) if isinstance(declared, dict) \
-            else DEFAULT_WINDOW_CHARS
+        size = declared.get(META_WINDOW, DEFAULT_WINDOW_CHARS) if isinstance(declared, dict) else DEFAULT_WINDOW_CHARS
     if not size:
         return None
     if size < 0:

@@ -31,15 +31,29 @@ from .readers import InputError, MissingDependency
 from .engine import DocResult
 
 FORMATS = ("jsonl", "csv", "parquet")
-_SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
-                   ".parquet": "parquet", ".pq": "parquet"}
-_LIST_FIELDS = (("providers", "provider_offsets"), ("recipients", "recipient_offsets"),
-                ("money", "money_offsets"), ("counts", "count_offsets"), ("areas", "area_offsets"))
+_SUFFIX_FORMATS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+_LIST_FIELDS = (
+    ("providers", "provider_offsets"),
+    ("recipients", "recipient_offsets"),
+    ("money", "money_offsets"),
+    ("counts", "count_offsets"),
+    ("areas", "area_offsets"),
+)
 # name -> (Parquet type name, description); the order is the column order.
 RECORD_COLUMNS: Dict[str, Tuple[str, str]] = {
     "doc_id": ("string", "document id"),
     "doc_records": ("int64", "number of records of the document"),
-    "record_index": ("int64", "0-based index of the record in its document; empty on the one row of a document without records"),
+    "record_index": (
+        "int64",
+        "0-based index of the record in its document; empty on the one row of a document without records",
+    ),
     "providers": ("string", "provider texts, ' | ' between them"),
     "provider_offsets": ("string", "their start-end offsets in the document, ';' between them"),
     "provider_places": ("string", "their division codes (12-digit NBS), ' | ' between them, empty where not resolved"),
@@ -107,8 +121,7 @@ class Writer:
         pass
 
 
-def open_writer(output: str, fmt: Optional[str] = None, *, resume: bool = False,
-                overwrite: bool = False) -> Writer:
+def open_writer(output: str, fmt: Optional[str] = None, *, resume: bool = False, overwrite: bool = False) -> Writer:
     kind = output_format(output, fmt)
     if output == "-":
         if resume:
@@ -137,8 +150,10 @@ def open_writer(output: str, fmt: Optional[str] = None, *, resume: bool = False,
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise OutputError(f"cannot create the folder of {path}: {err.strerror or err} "
-                          f"({path.parent} or a folder above it is a file, or not writable)") from None
+        raise OutputError(
+            f"cannot create the folder of {path}: {err.strerror or err} "
+            f"({path.parent} or a folder above it is a file, or not writable)"
+        ) from None
     if kind != "parquet":
         _probe_writable(path)
     cls = {"jsonl": JsonlWriter, "csv": CsvWriter, "parquet": ParquetWriter}[kind]
@@ -179,8 +194,10 @@ def _remove_output(path: Path, kind: str) -> None:
             raise OutputError(f"{path} is a folder")
         strangers = [p.name for p in path.iterdir() if not _is_part(p.name)]
         if strangers:
-            raise OutputError(f"{path} holds files that are not Parquet parts of a run "
-                              f"({', '.join(sorted(strangers)[:3])}): not replacing it")
+            raise OutputError(
+                f"{path} holds files that are not Parquet parts of a run "
+                f"({', '.join(sorted(strangers)[:3])}): not replacing it"
+            )
         for part in path.iterdir():
             part.unlink()
     else:
@@ -194,6 +211,7 @@ def _fsync_append(handle: BinaryIO, data: bytes) -> None:
 
 
 # ------------------------------------------------------------------------------ JSONL
+
 
 class StreamWriter(Writer):
     """stdout: flushed per batch; nothing to resume."""
@@ -263,8 +281,10 @@ def _scan_jsonl(path: Path) -> Tuple[Set[str], int]:
     with path.open("rb") as handle:
         for lineno, line in enumerate(handle, 1):
             if bad is not None:
-                raise OutputError(f"{path}:{bad}: not a complete JSON line, and more lines follow; "
-                                  "the file is damaged or was not written by relief-ner extract")
+                raise OutputError(
+                    f"{path}:{bad}: not a complete JSON line, and more lines follow; "
+                    "the file is damaged or was not written by relief-ner extract"
+                )
             try:
                 if not line.endswith(b"\n"):
                     raise ValueError("no newline")
@@ -289,14 +309,17 @@ def _truncate(path: Path, keep: int) -> str:
 
 # -------------------------------------------------------------------------- records
 
+
 def record_rows(result: DocResult) -> List[Dict[str, Any]]:
     """The record-table rows of one document (see RECORD_COLUMNS)."""
     record = result.record
     records = record["records"]
-    extra = {k: v for k, v in record.items()
-             if k not in ("id", "text", "entities", "relations", "records")}
-    base = {"doc_id": result.id, "doc_records": len(records),
-            "extra_json": json.dumps(extra, ensure_ascii=False, sort_keys=True)}
+    extra = {k: v for k, v in record.items() if k not in ("id", "text", "entities", "relations", "records")}
+    base = {
+        "doc_id": result.id,
+        "doc_records": len(records),
+        "extra_json": json.dumps(extra, ensure_ascii=False, sort_keys=True),
+    }
     if not records:
         return [{**{c: None for c in RECORD_COLUMNS}, **base}]
     rows = []
@@ -322,8 +345,7 @@ def record_rows(result: DocResult) -> List[Dict[str, Any]]:
         sentence = rec.get("sentence") or {}
         row["sentence_start"] = sentence.get("start")
         row["sentence_end"] = sentence.get("end")
-        row["sentence"] = (result.text[sentence["start"]:sentence["end"]]
-                           if "start" in sentence else None)
+        row["sentence"] = result.text[sentence["start"] : sentence["end"]] if "start" in sentence else None
         row["record_json"] = json.dumps(rec, ensure_ascii=False)
         rows.append(row)
     return rows
@@ -335,6 +357,7 @@ def _total(measures: Sequence[Dict[str, Any]]) -> Optional[float]:
 
 
 # ------------------------------------------------------------------------------ CSV
+
 
 def _csv_text(results: Sequence[DocResult], header: bool) -> str:
     buffer = io.StringIO()
@@ -408,8 +431,10 @@ def _scan_csv(path: Path) -> Tuple[Set[str], int]:
                 # holds a document twice).
                 if doc_id != current or seen == expected:
                     if current is not None and seen != expected:
-                        raise OutputError(f"{path}: document {current!r} has {seen} of its {expected} "
-                                          "rows and more documents follow; the file is damaged")
+                        raise OutputError(
+                            f"{path}: document {current!r} has {seen} of its {expected} "
+                            "rows and more documents follow; the file is damaged"
+                        )
                     current, expected, seen, group_start = doc_id, max(1, n_records), 0, keep
                 seen += 1
                 keep = consumed[0]
@@ -419,8 +444,9 @@ def _scan_csv(path: Path) -> Tuple[Set[str], int]:
             # What a crash leaves at the end (a cut row, an unterminated quote) is cut;
             # the same thing with more rows after it is damage.
             if consumed[0] < path.stat().st_size:
-                raise OutputError(f"{path}: a broken row at byte {keep} and more rows follow; "
-                                  "the file is damaged") from None
+                raise OutputError(
+                    f"{path}: a broken row at byte {keep} and more rows follow; the file is damaged"
+                ) from None
     if current is not None and seen != expected:
         keep = group_start  # the rows of a document cut short by a crash
     return ids, keep
@@ -438,6 +464,7 @@ def _is_part(name: str) -> bool:
 
 def parquet_schema() -> Any:
     import pyarrow as pa
+
     types = {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_()}
     return pa.schema([(name, types[kind]) for name, (kind, _) in RECORD_COLUMNS.items()])
 
@@ -462,16 +489,18 @@ class ParquetWriter(Writer):
         if leftovers:
             self.repaired = f"removed {len(leftovers)} unfinished part(s) left by an interrupted run"
         import pyarrow.parquet as pq
+
         for part in sorted(path.glob(f"{_PART_PREFIX}*{_PART_SUFFIX}")):
             ids = pq.read_table(part, columns=["doc_id"]).column("doc_id").to_pylist()
             self.done_ids.update(ids)
-            self._next = max(self._next, int(part.name[len(_PART_PREFIX):-len(_PART_SUFFIX)]) + 1)
+            self._next = max(self._next, int(part.name[len(_PART_PREFIX) : -len(_PART_SUFFIX)]) + 1)
 
     def write_batch(self, results: Sequence[DocResult]) -> None:
         if not results:
             return
         import pyarrow as pa
         import pyarrow.parquet as pq
+
         rows = [row for result in results for row in record_rows(result)]
         table = pa.Table.from_pylist(rows, schema=parquet_schema())
         final = self.path / f"{_PART_PREFIX}{self._next:06d}{_PART_SUFFIX}"
@@ -500,6 +529,7 @@ def _fsync_dir(path: Path) -> None:
 
 # ---------------------------------------------------------------------------- errors
 
+
 class ErrorLog:
     """`OUT.errors.jsonl`: one line per input or document that failed ({id, where, reason}).
     It is rewritten by every run (a resumed run meets the same bad inputs again)."""
@@ -518,8 +548,9 @@ class ErrorLog:
 
     def add(self, error: InputError) -> None:
         self.count += 1
-        self._buffer.append(json.dumps({"id": error.id, "where": error.where, "reason": error.reason},
-                                       ensure_ascii=False) + "\n")
+        self._buffer.append(
+            json.dumps({"id": error.id, "where": error.where, "reason": error.reason}, ensure_ascii=False) + "\n"
+        )
 
     def commit(self) -> None:
         if self._handle is not None and self._buffer:

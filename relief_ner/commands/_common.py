@@ -10,8 +10,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Assistance records from Chinese poverty-alleviation reports.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Assistance records from Chinese poverty-alleviation reports."
+)
 # soft_wrap: messages naming files and lines must stay on one line for grep and tests.
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 
@@ -25,12 +26,15 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-INT8_HELP = ("int8 (dynamic, per channel) or float32 CPU inference of the transformer: "
-             "about 1.3 times as fast, a little less accurate (docs/MODEL.md); default: as the pipeline was shipped.")
+INT8_HELP = (
+    "int8 (dynamic, per channel) or float32 CPU inference of the transformer: "
+    "about 1.3 times as fast, a little less accurate (docs/MODEL.md); default: as the pipeline was shipped."
+)
 
 
 def load_pipeline(model: str, int8: Optional[bool] = None):
     import relief_ner
+
     try:
         return relief_ner.load(model, int8=int8)
     except OSError as e:
@@ -38,9 +42,16 @@ def load_pipeline(model: str, int8: Optional[bool] = None):
 
 
 def progress_bar(disable: bool) -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
-                    console=err, disable=disable, transient=False)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=disable,
+        transient=False,
+    )
 
 
 def jsonl_files(paths: List[Path]) -> List[Path]:

@@ -28,6 +28,7 @@ def default_workdir() -> Path:
 
 def _settings(url: Optional[str], user: Optional[str], password: Optional[str]):
     from ..annotate import DoccanoSettings
+
     return DoccanoSettings.from_env(url, user, password)
 
 
@@ -37,8 +38,11 @@ def server_start(
     port: int = typer.Option(8000, "--port"),
     user: str = typer.Option("admin", "--user"),
     password: Optional[str] = typer.Option(
-        None, "--password", help=PASSWORD_HELP + " Default: the environment, else the password stored "
-        "in WORKDIR/credentials.json (mode 0600) by an earlier start, else a new random one, shown once."),
+        None,
+        "--password",
+        help=PASSWORD_HELP + " Default: the environment, else the password stored "
+        "in WORKDIR/credentials.json (mode 0600) by an earlier start, else a new random one, shown once.",
+    ),
     venv: Optional[Path] = typer.Option(None, "--venv", help="doccano's venv (env RELIEF_NER_DOCCANO_CACHE)."),
 ) -> None:
     """Install doccano into its own venv if needed and serve it on 127.0.0.1."""
@@ -48,12 +52,16 @@ def server_start(
         handle = start_server(workdir, port, username=user, password=password, venv_dir=venv)
     except DoccanoError as e:
         fail(str(e), 1)
-    err.print(f"doccano is running at {handle.url} (web pid {handle.web_pid}, worker pid "
-              f"{handle.task_pid}); stop it with: relief-ner annotate server stop --workdir {handle.workdir}")
+    err.print(
+        f"doccano is running at {handle.url} (web pid {handle.web_pid}, worker pid "
+        f"{handle.task_pid}); stop it with: relief-ner annotate server stop --workdir {handle.workdir}"
+    )
     if handle.generated_password:
-        err.print(f"user [bold]{handle.username}[/], new password [bold]{handle.password}[/] (shown once; "
-                  f"stored for the next start in {handle.workdir / 'credentials.json'}, readable by you only; "
-                  f"export {'RELIEF_NER_DOCCANO_PASSWORD'}=… for push/pull)")
+        err.print(
+            f"user [bold]{handle.username}[/], new password [bold]{handle.password}[/] (shown once; "
+            f"stored for the next start in {handle.workdir / 'credentials.json'}, readable by you only; "
+            f"export {'RELIEF_NER_DOCCANO_PASSWORD'}=… for push/pull)"
+        )
 
 
 @server_app.command("stop")
@@ -66,8 +74,11 @@ def server_stop(workdir: Path = typer.Option(default_workdir(), "--workdir")) ->
 
 @annotate_app.command("push")
 def annotate_push(
-    inputs: List[str] = typer.Argument(..., help="Gold/stand-off JSONL (pushed as they are) or, with --model, "
-                                                 ".txt files, folders and JSONL of {id, text} to pre-annotate."),
+    inputs: List[str] = typer.Argument(
+        ...,
+        help="Gold/stand-off JSONL (pushed as they are) or, with --model, "
+        ".txt files, folders and JSONL of {id, text} to pre-annotate.",
+    ),
     project: str = typer.Option(..., "--project", help="doccano project name (created if missing)."),
     model: Optional[str] = typer.Option(None, "--model", "-m", help=MODEL_HELP + " Pre-annotate with it."),
     texts: Optional[Path] = typer.Option(None, "--texts", help=TEXTS_HELP),
@@ -93,7 +104,9 @@ def annotate_push(
 def annotate_pull(
     project: str = typer.Option(..., "--project", help="doccano project name."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write the merged gold here instead of into the corpus."),
-    standoff: bool = typer.Option(True, "--standoff/--with-text", help="With --out: stand-off (default) or with texts."),
+    standoff: bool = typer.Option(
+        True, "--standoff/--with-text", help="With --out: stand-off (default) or with texts."
+    ),
     root: Path = typer.Option(Path("."), "--root", help=ROOT_HELP),
     texts: Optional[Path] = typer.Option(None, "--texts", help=TEXTS_HELP),
     url: Optional[str] = typer.Option(None, "--url", help=URL_HELP),

@@ -50,8 +50,14 @@ def bench(
     texts: Optional[Path] = typer.Option(None, "--texts", help=TEXTS_HELP + " Its news/*.txt are the benchmark texts."),
     limit: int = typer.Option(0, "--limit", min=0, help="Use at most this many documents (0 = all)."),
     threads: int = typer.Option(0, "--threads", min=0, help="torch threads (0 = all cores)."),
-    processes: int = typer.Option(1, "--processes", min=1, help="nlp.pipe worker processes (n_process); each runs torch on one thread."),
-    int8: Optional[bool] = typer.Option(None, "--int8/--fp32", help="Force int8 (dynamic, per channel) or float32 inference of the transformer (default: as the pipeline was shipped)."),
+    processes: int = typer.Option(
+        1, "--processes", min=1, help="nlp.pipe worker processes (n_process); each runs torch on one thread."
+    ),
+    int8: Optional[bool] = typer.Option(
+        None,
+        "--int8/--fp32",
+        help="Force int8 (dynamic, per channel) or float32 inference of the transformer (default: as the pipeline was shipped).",
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Characters per second of the whole pipeline with nlp.pipe, peak memory and load time."""
@@ -69,10 +75,15 @@ def bench(
         path = f.name
     results = []
     for size in batch_size:
-        args = {"model": model, "texts": path, "batch_size": size, "threads": threads, "int8": int8,
-                "processes": processes}
-        proc = subprocess.run([sys.executable, "-c", _WORKER, json.dumps(args)],
-                              capture_output=True, text=True)
+        args = {
+            "model": model,
+            "texts": path,
+            "batch_size": size,
+            "threads": threads,
+            "int8": int8,
+            "processes": processes,
+        }
+        proc = subprocess.run([sys.executable, "-c", _WORKER, json.dumps(args)], capture_output=True, text=True)
         if proc.returncode != 0:
             fail(f"benchmark run failed (batch size {size}):\n{proc.stderr[-2000:]}")
         row = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -85,14 +96,21 @@ def bench(
     if as_json:
         print(json.dumps(summary, indent=2))
         return
-    table = Table(title=f"{model}: {len(docs)} documents, {results[0]['chars']:,} characters"
-                        + (" (int8)" if used_int8 else "")
-                        + (f", {processes} processes" if processes > 1 else ""))
+    table = Table(
+        title=f"{model}: {len(docs)} documents, {results[0]['chars']:,} characters"
+        + (" (int8)" if used_int8 else "")
+        + (f", {processes} processes" if processes > 1 else "")
+    )
     for col in ("batch size", "chars/s", "seconds", "peak RSS MiB", "load s"):
         table.add_column(col, justify="right")
     for r in results:
-        table.add_row(str(r["batch_size"]), f"{r['chars_per_s']:,.0f}", f"{r['seconds']:.2f}",
-                      f"{r['peak_rss_mb']:.0f}", f"{r['load_s']:.2f}")
+        table.add_row(
+            str(r["batch_size"]),
+            f"{r['chars_per_s']:,.0f}",
+            f"{r['seconds']:.2f}",
+            f"{r['peak_rss_mb']:.0f}",
+            f"{r['load_s']:.2f}",
+        )
     Console().print(table)
 
 
@@ -104,7 +122,9 @@ def bench_batch(
     ray: bool = typer.Option(True, "--ray/--no-ray", help="Also run --engine ray on a local Ray instance."),
     concurrency: int = typer.Option(2, "--concurrency", min=1, help="Ray actors."),
     model: str = typer.Option("rules", "--model", "-m", help="Pipeline to measure."),
-    work_dir: Optional[Path] = typer.Option(None, "--work-dir", help="Where the feed and outputs go (default: a temporary folder)."),
+    work_dir: Optional[Path] = typer.Option(
+        None, "--work-dir", help="Where the feed and outputs go (default: a temporary folder)."
+    ),
 ) -> None:
     """Throughput of extract against batch size, processes and engine; peak memory."""
     from ..batch.bench import bench_matrix, table
@@ -112,6 +132,5 @@ def bench_batch(
     def ints(text: str) -> List[int]:
         return [int(x) for x in text.split(",") if x.strip()]
 
-    runs = bench_matrix(docs, ints(batch_sizes), ints(processes), ray, concurrency, model, work_dir,
-                        say=err.print)
+    runs = bench_matrix(docs, ints(batch_sizes), ints(processes), ray, concurrency, model, work_dir, say=err.print)
     print(table(runs))

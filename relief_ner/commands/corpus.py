@@ -19,12 +19,15 @@ app.add_typer(corpus_app, name="corpus")
 def _layout_and_texts(root: Path, texts: Optional[Path]):
     from ..corpus import TextStore
     from ..corpus.project import CorpusLayout
+
     return CorpusLayout(root), TextStore(texts)
 
 
 @corpus_app.command("import")
 def corpus_import(
-    files: List[Path] = typer.Argument(..., help="Gold JSONL files (with texts), e.g. a doccano export joined with values."),
+    files: List[Path] = typer.Argument(
+        ..., help="Gold JSONL files (with texts), e.g. a doccano export joined with values."
+    ),
     root: Path = typer.Option(Path("."), "--root", help=ROOT_HELP),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing different annotations."),
 ) -> None:
@@ -49,8 +52,14 @@ def corpus_split(
     root: Path = typer.Option(Path("."), "--root", help=ROOT_HELP),
     texts: Optional[Path] = typer.Option(None, "--texts", help=TEXTS_HELP),
     seed: int = typer.Option(13, "--seed"),
-    fractions: Optional[List[float]] = typer.Option(None, "--fraction", help="train, dev, test fractions (three times; default 0.7 0.15 0.15)."),
-    extend: bool = typer.Option(False, "--extend", help="Keep every document where it is and deal out the new ones (dev/test grow to their fractions)."),
+    fractions: Optional[List[float]] = typer.Option(
+        None, "--fraction", help="train, dev, test fractions (three times; default 0.7 0.15 0.15)."
+    ),
+    extend: bool = typer.Option(
+        False,
+        "--extend",
+        help="Keep every document where it is and deal out the new ones (dev/test grow to their fractions).",
+    ),
     force: bool = typer.Option(False, "--force", help="Replace an existing split (the test split changes!)."),
 ) -> None:
     """Write corpus/splits.json: a seeded train/dev/test split by document."""
@@ -62,8 +71,10 @@ def corpus_split(
     if len(parts) != 3 or abs(sum(parts) - 1) > 1e-6:
         fail("--fraction takes three fractions that add up to 1 (train, dev, test)")
     if layout.splits_file.exists() and not (force or extend):
-        fail(f"{layout.splits_file} exists; the test split must stay fixed (use --extend to grow it "
-             "to new documents, --force to replace it)")
+        fail(
+            f"{layout.splits_file} exists; the test split must stay fixed (use --extend to grow it "
+            "to new documents, --force to replace it)"
+        )
     try:
         docs = load_corpus(layout, store)
         if extend:
@@ -74,8 +85,11 @@ def corpus_split(
     except CorpusError as e:
         fail(str(e))
     layout.splits_file.write_text(json.dumps(split, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    err.print(f"wrote {layout.splits_file}: " + ", ".join(f"{k} {len(split[k])}" for k in ("train", "dev", "test"))
-              + f" (seed {split['seed']})")
+    err.print(
+        f"wrote {layout.splits_file}: "
+        + ", ".join(f"{k} {len(split[k])}" for k in ("train", "dev", "test"))
+        + f" (seed {split['seed']})"
+    )
 
 
 @corpus_app.command("stats")
@@ -104,6 +118,7 @@ def corpus_stats(
         print(json.dumps(stats, ensure_ascii=False, indent=2))
         return
     from ..schema import ENTITY_LABELS
+
     table = Table(title="relief_ner gold corpus")
     table.add_column("split")
     for c in ["docs", "chars", *ENTITY_LABELS, "PROV", "RECIP"]:
@@ -119,7 +134,11 @@ def corpus_build(
     root: Path = typer.Option(Path("."), "--root", help=ROOT_HELP),
     texts: Optional[Path] = typer.Option(None, "--texts", help=TEXTS_HELP),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for train/dev/test.spacy (default: corpus/)."),
-    train_fraction: float = typer.Option(1.0, "--train-fraction", help="Keep this share of the training documents (a learning curve; dev and test stay whole)."),
+    train_fraction: float = typer.Option(
+        1.0,
+        "--train-fraction",
+        help="Keep this share of the training documents (a learning curve; dev and test stay whole).",
+    ),
     seed: int = typer.Option(0, "--seed", help="Which documents --train-fraction keeps (nested across fractions)."),
 ) -> None:
     """Write corpus/{train,dev,test}.spacy for `spacy train` (git-ignored)."""
@@ -145,7 +164,9 @@ def corpus_build(
 @corpus_app.command("transfer")
 def corpus_transfer(
     datasets: List[str] = typer.Argument(None, help="Which corpora (default: msra peoples_daily cluener boson)."),
-    source: Optional[Path] = typer.Option(None, "--source", help="Folder of the public datasets (default: <texts>/datasets)."),
+    source: Optional[Path] = typer.Option(
+        None, "--source", help="Folder of the public datasets (default: <texts>/datasets)."
+    ),
     out: Path = typer.Option(Path("corpus/transfer"), "--out", help="Folder for <name>.spacy files (git-ignored)."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many sentences per corpus."),
 ) -> None:
@@ -167,17 +188,24 @@ def corpus_transfer(
             fail(f"{e.filename}: not found (set --source to the datasets folder)")
         except ValueError as e:
             fail(str(e))
-        err.print(f"{out / (name + '.spacy')}: {counts['docs']:,} sentences, "
-                  f"{counts['ORG']:,} ORG, {counts['LOC']:,} LOC")
+        err.print(
+            f"{out / (name + '.spacy')}: {counts['docs']:,} sentences, {counts['ORG']:,} ORG, {counts['LOC']:,} LOC"
+        )
 
 
 @corpus_app.command("transfer-mix")
 def corpus_transfer_mix(
-    transfer: Path = typer.Option(Path("corpus/transfer"), "--transfer", help="Folder of <name>.spacy from `corpus transfer`."),
+    transfer: Path = typer.Option(
+        Path("corpus/transfer"), "--transfer", help="Folder of <name>.spacy from `corpus transfer`."
+    ),
     train: Path = typer.Option(Path("corpus/train.spacy"), "--train", help="The gold training split."),
-    out: Path = typer.Option(Path("corpus/mix"), "--out", help="Folder for the mixed training corpus (a spaCy corpus folder)."),
+    out: Path = typer.Option(
+        Path("corpus/mix"), "--out", help="Folder for the mixed training corpus (a spaCy corpus folder)."
+    ),
     sentences: int = typer.Option(2000, "--sentences", min=1, help="Transfer sentences, in equal shares per corpus."),
-    datasets: List[str] = typer.Option(["msra", "peoples_daily", "boson"], "--dataset", help="Which transfer corpora to draw from."),
+    datasets: List[str] = typer.Option(
+        ["msra", "peoples_daily", "boson"], "--dataset", help="Which transfer corpora to draw from."
+    ),
     seed: int = typer.Option(0, "--seed"),
 ) -> None:
     """Gold training split + a sample of transfer sentences (measures marked missing), for
@@ -210,15 +238,20 @@ def corpus_transfer_mix(
     DocBin(docs=sample, store_user_data=True).to_disk(out / "transfer.spacy")
     shutil.copyfile(train, out / "train.spacy")
     n_missing = sum(1 for d in sample for t in d if t.ent_iob == 0)
-    err.print(f"{out}: {len(sample):,} transfer sentences ({n_missing:,} measure characters "
-              f"marked missing) + {train}")
+    err.print(f"{out}: {len(sample):,} transfer sentences ({n_missing:,} measure characters marked missing) + {train}")
 
 
 @corpus_app.command("markup-export")
 def corpus_markup_export(
-    ids: List[str] = typer.Argument(..., help="Document ids (e.g. news_0162), or 'new' for every news report without an annotation."),
-    out: Path = typer.Option(..., "--out", help="Folder for <id>.txt markup files (outside the repository: they hold the texts)."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="Pre-annotate with this pipeline instead of exporting the corpus's annotation."),
+    ids: List[str] = typer.Argument(
+        ..., help="Document ids (e.g. news_0162), or 'new' for every news report without an annotation."
+    ),
+    out: Path = typer.Option(
+        ..., "--out", help="Folder for <id>.txt markup files (outside the repository: they hold the texts)."
+    ),
+    model: Optional[str] = typer.Option(
+        None, "--model", "-m", help="Pre-annotate with this pipeline instead of exporting the corpus's annotation."
+    ),
     root: Path = typer.Option(Path("."), "--root", help=ROOT_HELP),
     texts: Optional[Path] = typer.Option(None, "--texts", help=TEXTS_HELP),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing markup files (they may hold edits)."),
@@ -300,7 +333,9 @@ def corpus_markup_import(
 
 @corpus_app.command("agreement")
 def corpus_agreement(
-    first: Path = typer.Argument(..., help="First annotation: a folder of markup files, or gold/stand-off JSONL (file or folder)."),
+    first: Path = typer.Argument(
+        ..., help="First annotation: a folder of markup files, or gold/stand-off JSONL (file or folder)."
+    ),
     second: Path = typer.Argument(..., help="Second annotation of (some of) the same documents, same kinds of input."),
     texts: Optional[Path] = typer.Option(None, "--texts", help=TEXTS_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),

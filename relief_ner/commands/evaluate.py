@@ -17,9 +17,15 @@ from ._common import INT8_HELP, MODEL_HELP, ROOT_HELP, TEXTS_HELP, app, fail, js
 @app.command()
 def evaluate(
     gold: List[Path] = typer.Argument(None, help="Gold or stand-off JSONL files, or folders of them."),
-    split: Optional[str] = typer.Option(None, "--split", help="Score on a split of the project corpus (train, dev, test) instead; several, pooled: dev,test."),
+    split: Optional[str] = typer.Option(
+        None,
+        "--split",
+        help="Score on a split of the project corpus (train, dev, test) instead; several, pooled: dev,test.",
+    ),
     root: Path = typer.Option(Path("."), "--root", help=ROOT_HELP),
-    model: List[str] = typer.Option(["default"], "--model", "-m", help=MODEL_HELP + " Repeat to compare pipelines side by side."),
+    model: List[str] = typer.Option(
+        ["default"], "--model", "-m", help=MODEL_HELP + " Repeat to compare pipelines side by side."
+    ),
     texts: Optional[Path] = typer.Option(None, "--texts", help=TEXTS_HELP),
     errors: int = typer.Option(0, "--errors", min=0, help="Also list the N most frequent error kinds."),
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
@@ -33,8 +39,12 @@ def evaluate(
     store = TextStore(texts)
     try:
         if split:
-            golds = [g for name in split.split(",") if name.strip()
-                     for g in load_split(CorpusLayout(root), store, name.strip())]
+            golds = [
+                g
+                for name in split.split(",")
+                if name.strip()
+                for g in load_split(CorpusLayout(root), store, name.strip())
+            ]
         elif gold:
             golds = [g for path in jsonl_files(gold) for g in read_any(path, store)]
         else:
@@ -55,11 +65,13 @@ def evaluate(
         pairs = list(zip(gold_docs, preds))
         scores = score_docs(pairs)
         result = scores.to_dict()
-        result["speed"] = {"characters": chars, "seconds": round(elapsed, 3),
-                           "chars_per_second": round(chars / max(elapsed, 1e-9))}
+        result["speed"] = {
+            "characters": chars,
+            "seconds": round(elapsed, 3),
+            "chars_per_second": round(chars / max(elapsed, 1e-9)),
+        }
         if errors:
-            result["errors"] = [{"kind": k, "count": n, "examples": ex}
-                                for k, n, ex in error_kinds(pairs)[:errors]]
+            result["errors"] = [{"kind": k, "count": n, "examples": ex} for k, n, ex in error_kinds(pairs)[:errors]]
         results[name] = result
         tables[name] = scores
     if as_json:
@@ -78,13 +90,26 @@ def evaluate(
     console.print(table)
     for name in model:
         sp = results[name]["speed"]
-        console.print(f"{name}: {sp['characters']:,} characters in {sp['seconds']:.2f} s = {sp['chars_per_second']:,} chars/s")
+        console.print(
+            f"{name}: {sp['characters']:,} characters in {sp['seconds']:.2f} s = {sp['chars_per_second']:,} chars/s"
+        )
         for item in results[name].get("errors", []):
             console.print(f"  {item['count']:4d}  {item['kind']}: " + " | ".join(item["examples"]))
 
 
-ROW_KEYS = ["ORG", "LOC", "MONEY", "AREA", "COUNT", "entities (micro)", "PROVIDER", "RECIPIENT",
-            "relations (micro)", "records", "value accuracy"]
+ROW_KEYS = [
+    "ORG",
+    "LOC",
+    "MONEY",
+    "AREA",
+    "COUNT",
+    "entities (micro)",
+    "PROVIDER",
+    "RECIPIENT",
+    "relations (micro)",
+    "records",
+    "value accuracy",
+]
 
 
 def format_row(tables, models, key: str) -> List[str]:
@@ -96,9 +121,13 @@ def format_row(tables, models, key: str) -> List[str]:
             cells += ["", "", f"{s.value_accuracy:.3f}"]
             support = f"{s.values_total}"
             continue
-        prf = {"entities (micro)": s.entities_micro, "relations (micro)": s.relations_micro,
-               "records": s.records, "PROVIDER": s.relations["PROVIDER"],
-               "RECIPIENT": s.relations["RECIPIENT"]}.get(key) or s.entities[key]
+        prf = {
+            "entities (micro)": s.entities_micro,
+            "relations (micro)": s.relations_micro,
+            "records": s.records,
+            "PROVIDER": s.relations["PROVIDER"],
+            "RECIPIENT": s.relations["RECIPIENT"],
+        }.get(key) or s.entities[key]
         cells += [f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}"]
         support = str(prf.tp + prf.fn)
     return cells + [support]

@@ -21,11 +21,17 @@ PEER_INSTALL = "pip install 'relief_ner\\[places]'"  # escaped for rich's markup
 
 @app.command("evaluate-places")
 def evaluate_places(
-    gold: Path = typer.Argument(..., help="Gold place mentions (JSONL: id, sha256, start, end, label, mention, code, level, kind)."),
+    gold: Path = typer.Argument(
+        ..., help="Gold place mentions (JSONL: id, sha256, start, end, label, mention, code, level, kind)."
+    ),
     model: str = typer.Option("rules", "--model", "-m", help=MODEL_HELP + " Only its place resolver runs."),
     texts: Optional[Path] = typer.Option(None, "--texts", help=TEXTS_HELP),
-    peer: bool = typer.Option(True, "--peer/--no-peer", help="Also score jionlp's parse_location (needs jionlp: " + PEER_INSTALL + ")."),
-    peer_context: int = typer.Option(50, "--peer-context", min=0, help="Characters of the mention's line before it that the peer's second run sees."),
+    peer: bool = typer.Option(
+        True, "--peer/--no-peer", help="Also score jionlp's parse_location (needs jionlp: " + PEER_INSTALL + ")."
+    ),
+    peer_context: int = typer.Option(
+        50, "--peer-context", min=0, help="Characters of the mention's line before it that the peer's second run sees."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
 ) -> None:
     """Accuracy of resolved places per level on the gold spans (not the NER's), coverage and
@@ -46,6 +52,7 @@ def evaluate_places(
     # Only the tokenizer and the resolver are needed: everything else stays unloaded.
     try:
         import spacy
+
         names = spacy.util.load_config(config_path(model))["nlp"]["pipeline"]
         factories = spacy.util.load_config(config_path(model))["components"]
         keep = [n for n in names if factories.get(n, {}).get("factory") == "relief_place_resolver"]
@@ -68,10 +75,14 @@ def evaluate_places(
     for m in mentions:
         span = docs[m.doc_id].char_span(m.start, m.end)
         place = span._.place
-        ours.add(m.code, m.level, m.kind, place.code if place else None, place.level if place else None,
-                 span._.place_kind)
-    results: Dict[str, Any] = {"documents": len(docs), "mentions": len(mentions),
-                               "resolver": {**ours.to_dict(), "model": model, "seconds": round(elapsed, 3)}}
+        ours.add(
+            m.code, m.level, m.kind, place.code if place else None, place.level if place else None, span._.place_kind
+        )
+    results: Dict[str, Any] = {
+        "documents": len(docs),
+        "mentions": len(mentions),
+        "resolver": {**ours.to_dict(), "model": model, "seconds": round(elapsed, 3)},
+    }
     if peer:
         results.update(_peer_scores(mentions, doc_texts, resolver.table, peer_context, as_json))
     if as_json:
@@ -96,11 +107,16 @@ def _peer_scores(mentions, doc_texts, table, context_chars: int, quiet: bool) ->
         for m in mentions:
             text = doc_texts[m.doc_id]
             line_start = text.rfind("\n", 0, m.start) + 1
-            before = text[max(line_start, m.start - context_chars):m.start]
+            before = text[max(line_start, m.start - context_chars) : m.start]
             for scores, query in ((alone, m.mention), (with_context, before + m.mention)):
                 i = peer_division(table, _parse_location(jionlp, query))
-                scores.add(m.code, m.level, m.kind, table.code(i) if i is not None else None,
-                           table.level(i) if i is not None else None)
+                scores.add(
+                    m.code,
+                    m.level,
+                    m.kind,
+                    table.code(i) if i is not None else None,
+                    table.level(i) if i is not None else None,
+                )
             progress.advance(task)
     return {"jionlp": alone.to_dict(), "jionlp_context": {**with_context.to_dict(), "context_chars": context_chars}}
 
@@ -113,19 +129,27 @@ def _parse_location(jionlp, text: str) -> Optional[Dict[str, Any]]:
 
 
 def _print_table(results: Dict[str, Any], gold: Path) -> None:
-    systems = [("resolver", f"resolver ({results['resolver']['model']})"), ("jionlp", "jionlp (mention)"),
-               ("jionlp_context", "jionlp (+ context)")]
+    systems = [
+        ("resolver", f"resolver ({results['resolver']['model']})"),
+        ("jionlp", "jionlp (mention)"),
+        ("jionlp_context", "jionlp (+ context)"),
+    ]
     systems = [(key, title) for key, title in systems if key in results]
     table = Table(title=f"{gold}: {results['mentions']} mentions in {results['documents']} documents")
     table.add_column("")
     for _, title in systems:
         table.add_column(title, justify="right")
     table.add_column("of", justify="right")
-    rows: List[tuple] = [(f"accuracy {level}", ("accuracy", level)) for level in
-                         ("province", "city", "county", "town", "village")]
-    rows += [("exact division", ("exact",)), ("coverage", ("coverage",)),
-             ("precision of no division", ("none_precision",)), ("recall of no division", ("none_recall",)),
-             ("kind of no division", ("kind_accuracy",))]
+    rows: List[tuple] = [
+        (f"accuracy {level}", ("accuracy", level)) for level in ("province", "city", "county", "town", "village")
+    ]
+    rows += [
+        ("exact division", ("exact",)),
+        ("coverage", ("coverage",)),
+        ("precision of no division", ("none_precision",)),
+        ("recall of no division", ("none_recall",)),
+        ("kind of no division", ("kind_accuracy",)),
+    ]
     for label, path in rows:
         cells, total = [], ""
         for key, _ in systems:

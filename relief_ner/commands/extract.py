@@ -23,40 +23,61 @@ MAX_ERRORS_SHOWN = 50
 @app.command()
 def extract(
     paths: List[str] = typer.Argument(
-        ..., help=".txt/.html files, folders, .jsonl files of {id, text, ...}, RSS/Atom feed files "
-                  "or URLs; '-' for stdin."),
+        ...,
+        help=".txt/.html files, folders, .jsonl files of {id, text, ...}, RSS/Atom feed files or URLs; '-' for stdin.",
+    ),
     output: Optional[str] = typer.Option(
-        None, "--output", "-o",
-        help="Output file: .jsonl (default), .csv, .parquet (a folder); '-' for stdout (the default without --db)."),
+        None,
+        "--output",
+        "-o",
+        help="Output file: .jsonl (default), .csv, .parquet (a folder); '-' for stdout (the default without --db).",
+    ),
     db: Optional[str] = typer.Option(
-        None, "--db", help="Also (or, without -o, only) store the results in this database: a SQLAlchemy URL "
-                           "(postgresql://…) or the path of a SQLite file (docs/STORE.md)."),
-    event_days: int = typer.Option(7, "--event-days", min=0,
-                                   help="With --db: records of one story may be this many days apart (the event rule)."),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f",
-                                      help="jsonl, csv or parquet (default: from the output suffix)."),
+        None,
+        "--db",
+        help="Also (or, without -o, only) store the results in this database: a SQLAlchemy URL "
+        "(postgresql://…) or the path of a SQLite file (docs/STORE.md).",
+    ),
+    event_days: int = typer.Option(
+        7, "--event-days", min=0, help="With --db: records of one story may be this many days apart (the event rule)."
+    ),
+    fmt: Optional[str] = typer.Option(
+        None, "--format", "-f", help="jsonl, csv or parquet (default: from the output suffix)."
+    ),
     model: str = typer.Option("default", "--model", "-m", help=MODEL_HELP),
-    batch_size: int = typer.Option(32, "--batch-size", min=1,
-                                   help="Documents per nlp.pipe batch and per committed output batch."),
+    batch_size: int = typer.Option(
+        32, "--batch-size", min=1, help="Documents per nlp.pipe batch and per committed output batch."
+    ),
     n_process: int = typer.Option(1, "--n-process", min=1, help="Worker processes for nlp.pipe (CPU)."),
     window: Optional[int] = typer.Option(
-        None, "--window", min=0,
+        None,
+        "--window",
+        min=0,
         help="Longest window in characters; longer documents are split at sentence ends "
-             "(default: the pipeline's meta, else 2000; 0 = never split)."),
+        "(default: the pipeline's meta, else 2000; 0 = never split).",
+    ),
     gpu: int = typer.Option(-1, "--gpu", help="Run on this GPU (spaCy require_gpu); -1 = CPU."),
     int8: Optional[bool] = typer.Option(None, "--int8/--fp32", help=INT8_HELP),
-    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run: skip documents already in the output."),
-    overwrite: bool = typer.Option(False, "--overwrite",
-                                   help="Replace an existing output; with --db, read every document again."),
-    with_text: bool = typer.Option(False, "--with-text", help="Put each document's text in the JSONL output (always for HTML and feeds)."),
+    resume: bool = typer.Option(
+        False, "--resume", help="Continue an interrupted run: skip documents already in the output."
+    ),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Replace an existing output; with --db, read every document again."
+    ),
+    with_text: bool = typer.Option(
+        False, "--with-text", help="Put each document's text in the JSONL output (always for HTML and feeds)."
+    ),
     engine: str = typer.Option("local", "--engine", help="local (this process) or ray (Ray Data)."),
-    ray_address: Optional[str] = typer.Option(None, "--ray-address",
-                                              help="Ray cluster to join ('auto' or ray://host:10001); default: start Ray locally."),
+    ray_address: Optional[str] = typer.Option(
+        None, "--ray-address", help="Ray cluster to join ('auto' or ray://host:10001); default: start Ray locally."
+    ),
     concurrency: int = typer.Option(2, "--concurrency", min=1, help="Ray actors (pipeline copies)."),
-    url_timeout: float = typer.Option(60.0, "--url-timeout", min=0.1,
-                                      help="Seconds a URL input may take in all (connect + whole download)."),
-    url_max_bytes: int = typer.Option(50 * 2**20, "--url-max-bytes", min=1,
-                                      help="Largest response a URL input may send, in bytes."),
+    url_timeout: float = typer.Option(
+        60.0, "--url-timeout", min=0.1, help="Seconds a URL input may take in all (connect + whole download)."
+    ),
+    url_max_bytes: int = typer.Option(
+        50 * 2**20, "--url-max-bytes", min=1, help="Largest response a URL input may send, in bytes."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Extract entities, relations and records: one JSON line per document (or one CSV /
@@ -92,8 +113,20 @@ def extract(
         if store_writer is not None:
             # The actors load their own copies; the driver loads one to name the model it stores.
             _bind_model(writer, store_writer, load_pipeline(model, int8=int8), model)
-        outcomes = _ray_outcomes(paths, model, window, batch_size, concurrency, gpu >= 0, with_text,
-                                 writer.done_ids, ray_address, stats, int8, limits)
+        outcomes = _ray_outcomes(
+            paths,
+            model,
+            window,
+            batch_size,
+            concurrency,
+            gpu >= 0,
+            with_text,
+            writer.done_ids,
+            ray_address,
+            stats,
+            int8,
+            limits,
+        )
     else:
         if gpu >= 0:
             try:
@@ -108,9 +141,14 @@ def extract(
         except ValueError as e:
             fail(str(e))
         stats.start = time.perf_counter()  # throughput without start-up, as before
-        outcomes = process(nlp, _skip_done(iter_inputs(paths, limits=limits), writer, stats),
-                           batch_size=batch_size, n_process=n_process, window=size,
-                           with_text=with_text)
+        outcomes = process(
+            nlp,
+            _skip_done(iter_inputs(paths, limits=limits), writer, stats),
+            batch_size=batch_size,
+            n_process=n_process,
+            window=size,
+            with_text=with_text,
+        )
     try:
         errlog = ErrorLog(errors_path(output) if output is not None else store_writer.errors_path())
     except OutputError as e:
@@ -121,8 +159,10 @@ def extract(
         with _stop_on_signals(stop):
             _write_all(outcomes, writer, errlog, batch_size, quiet, stats, stop)
     except KeyboardInterrupt:
-        err.print(f"[yellow]interrupted[/] after {stats.docs} documents; everything before the batch "
-                  "in flight is saved: run the same command with --resume to continue")
+        err.print(
+            f"[yellow]interrupted[/] after {stats.docs} documents; everything before the batch "
+            "in flight is saved: run the same command with --resume to continue"
+        )
         raise typer.Exit(130)
     except (MissingDependency, OutputError) as e:
         fail(str(e))
@@ -137,6 +177,7 @@ def extract(
 def _open_store(db: str, overwrite: bool, event_days: int, file_writer):
     from ..store import EventRule, Store, StoreError
     from ..store.writer import StoreWriter
+
     try:
         store = Store(db)
         return StoreWriter(store, reread=overwrite, rule=EventRule(max_days=event_days))
@@ -148,17 +189,21 @@ def _open_store(db: str, overwrite: bool, event_days: int, file_writer):
 
 def _tee(file_writer, store_writer):
     from ..store.writer import TeeWriter
+
     return TeeWriter([file_writer, store_writer])
 
 
 def _bind_model(writer, store_writer, nlp, model: str) -> None:
     from ..store.writer import model_info
+
     store_writer.bind_model(model_info(nlp, model))
     if writer is not store_writer:
         writer.refresh()
     if store_writer.done_ids:
-        err.print(f"{len(store_writer.done_ids):,} documents in {escape(store_writer.store.display_url)} were "
-                  "read by this model already: those with the same text are skipped")
+        err.print(
+            f"{len(store_writer.done_ids):,} documents in {escape(store_writer.store.display_url)} were "
+            "read by this model already: those with the same text are skipped"
+        )
 
 
 class _Stats:
@@ -175,19 +220,36 @@ def _skip_done(items, writer, stats: _Stats):
     """Documents the output holds already are not read again (a database: same id, text and
     model; a file: same id)."""
     from ..batch.readers import InputDoc
+
     is_done = getattr(writer, "is_done", None)
     for item in items:
-        if writer.done_ids and isinstance(item, InputDoc) and (
-                is_done(item) if is_done is not None else item.id in writer.done_ids):
+        if (
+            writer.done_ids
+            and isinstance(item, InputDoc)
+            and (is_done(item) if is_done is not None else item.id in writer.done_ids)
+        ):
             stats.skipped += 1
             continue
         yield item
 
 
-def _ray_outcomes(paths, model, window, batch_size, concurrency, gpu, with_text, done_ids,
-                  address, stats: _Stats, int8: Optional[bool] = None, limits=None):
+def _ray_outcomes(
+    paths,
+    model,
+    window,
+    batch_size,
+    concurrency,
+    gpu,
+    with_text,
+    done_ids,
+    address,
+    stats: _Stats,
+    int8: Optional[bool] = None,
+    limits=None,
+):
     from ..batch.ray_engine import RayEngineError, RaySummary, init_ray, process_ray
     from ..batch.readers import MissingDependency
+
     summary = RaySummary()
     try:
         init_ray(address)
@@ -196,21 +258,39 @@ def _ray_outcomes(paths, model, window, batch_size, concurrency, gpu, with_text,
     except Exception as e:  # ConnectionError and friends from ray.init
         fail(f"cannot start or reach Ray{f' at {address}' if address else ''}: {e}")
     try:
-        yield from process_ray(paths, model=model, window=window, batch_size=batch_size,
-                               concurrency=concurrency, gpu=gpu, with_text=with_text,
-                               done_ids=done_ids, summary=summary, int8=int8, limits=limits)
+        yield from process_ray(
+            paths,
+            model=model,
+            window=window,
+            batch_size=batch_size,
+            concurrency=concurrency,
+            gpu=gpu,
+            with_text=with_text,
+            done_ids=done_ids,
+            summary=summary,
+            int8=int8,
+            limits=limits,
+        )
     except RayEngineError as e:
         fail(str(e))
     finally:
         stats.skipped = summary.skipped
 
 
-def _write_all(outcomes: Iterable, writer, errlog, batch_size: int, quiet: bool, stats: _Stats,
-               stop: Optional["_StopRequest"] = None) -> None:
+def _write_all(
+    outcomes: Iterable,
+    writer,
+    errlog,
+    batch_size: int,
+    quiet: bool,
+    stats: _Stats,
+    stop: Optional["_StopRequest"] = None,
+) -> None:
     """Commit every `batch_size` documents; on Ctrl-C or SIGTERM, commit what is complete
     first. The signal stops the run at once, also inside a long document, except while a
     batch is being written: then it waits for the write to end, so that no output is torn."""
     from ..batch.readers import InputError
+
     batch: list = []
     show_progress = not quiet and err.is_terminal
 
@@ -265,14 +345,24 @@ def _summary(stats: _Stats, output: Optional[str], errlog, store_writer=None) ->
     skipped = f"; {stats.skipped:,} already done" if stats.skipped else ""
     if stats.empty:
         skipped += f"; {stats.empty:,} empty"
-    err.print(f"{stats.docs:,} documents, {stats.chars:,} characters, {stats.records:,} records in "
-              f"{elapsed:.1f} s ({stats.docs / max(elapsed, 1e-9):,.1f} docs/s, "
-              f"{stats.chars / max(elapsed, 1e-9):,.0f} chars/s); {errlog.count} skipped{skipped}")
-    targets = [t for t in (output if output != "-" else None,
-                           store_writer.store.display_url if store_writer is not None else None) if t]
+    err.print(
+        f"{stats.docs:,} documents, {stats.chars:,} characters, {stats.records:,} records in "
+        f"{elapsed:.1f} s ({stats.docs / max(elapsed, 1e-9):,.1f} docs/s, "
+        f"{stats.chars / max(elapsed, 1e-9):,.0f} chars/s); {errlog.count} skipped{skipped}"
+    )
+    targets = [
+        t
+        for t in (
+            output if output != "-" else None,
+            store_writer.store.display_url if store_writer is not None else None,
+        )
+        if t
+    ]
     if targets:
-        err.print(f"output: {escape(', '.join(targets))}"
-                  + (f"; errors: {escape(str(errlog.path))}" if errlog.count and errlog.path else ""))
+        err.print(
+            f"output: {escape(', '.join(targets))}"
+            + (f"; errors: {escape(str(errlog.path))}" if errlog.count and errlog.path else "")
+        )
 
 
 class _StopRequest:
@@ -284,6 +374,7 @@ class _StopRequest:
 def _stop_on_signals(stop: _StopRequest) -> Iterator[None]:
     """Ctrl-C and a scheduler's SIGTERM stop the run at once (what is complete is then
     committed); during a write they take effect when the write is done."""
+
     def handler(signum, frame):
         if stop.writing:
             stop.requested = True

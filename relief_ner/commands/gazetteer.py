@@ -15,11 +15,21 @@ app.add_typer(gazetteer_app, name="gazetteer")
 
 @gazetteer_app.command("build")
 def gazetteer_build(
-    source: Path = typer.Option(None, "--source", help="china-division tables (default: <texts>/gazetteer/china-division_npm)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Name list to write (default: the package's resources/gazetteer.txt.gz)."),
-    coordinates: Optional[Path] = typer.Option(None, "--coordinates", help="cpca's adcodes.csv (default: <texts>/gazetteer/cpca_pypi/adcodes.csv, if there)."),
-    divisions_out: Optional[Path] = typer.Option(None, "--divisions-out", help="Division table to write (default: the package's resources/divisions.bin.gz)."),
-    names: bool = typer.Option(True, "--names/--no-names", help="Also rebuild the name list (--no-names: the division table only)."),
+    source: Path = typer.Option(
+        None, "--source", help="china-division tables (default: <texts>/gazetteer/china-division_npm)."
+    ),
+    out: Optional[Path] = typer.Option(
+        None, "--out", help="Name list to write (default: the package's resources/gazetteer.txt.gz)."
+    ),
+    coordinates: Optional[Path] = typer.Option(
+        None, "--coordinates", help="cpca's adcodes.csv (default: <texts>/gazetteer/cpca_pypi/adcodes.csv, if there)."
+    ),
+    divisions_out: Optional[Path] = typer.Option(
+        None, "--divisions-out", help="Division table to write (default: the package's resources/divisions.bin.gz)."
+    ),
+    names: bool = typer.Option(
+        True, "--names/--no-names", help="Also rebuild the name list (--no-names: the division table only)."
+    ),
 ) -> None:
     """Compile the packaged gazetteer resources from the NBS division tables: the name list
     of the rules' place matcher and the division table of the place resolver."""
@@ -42,6 +52,8 @@ def gazetteer_build(
             table = build_divisions(source, coordinates, table_out)
     except (FileNotFoundError, ValueError) as e:
         fail(str(e))
-    err.print(f"wrote {table_out} ({table_out.stat().st_size / 1e6:.1f} MB): "
-              + ", ".join(f"{k} {v:,}" for k, v in table.items())
-              + ("" if coordinates else "; no coordinates (no adcodes.csv)"))
+    err.print(
+        f"wrote {table_out} ({table_out.stat().st_size / 1e6:.1f} MB): "
+        + ", ".join(f"{k} {v:,}" for k, v in table.items())
+        + ("" if coordinates else "; no coordinates (no adcodes.csv)")
+    )

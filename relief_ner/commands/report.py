@@ -15,8 +15,9 @@ from ._common import app, err, fail
 @app.command()
 def report(
     db: str = typer.Argument(..., help="The database: a SQLAlchemy URL (postgresql://…) or a SQLite file."),
-    output: str = typer.Option(..., "--output", "-o",
-                               help="report.html, or a folder for --format csv/parquet (one file per table)."),
+    output: str = typer.Option(
+        ..., "--output", "-o", help="report.html, or a folder for --format csv/parquet (one file per table)."
+    ),
     fmt: str = typer.Option("html", "--format", "-f", help="html (one offline page), csv or parquet."),
     title: Optional[str] = typer.Option(None, "--title", help="Title of the page."),
 ) -> None:
@@ -34,6 +35,8 @@ def report(
     except (StoreError, MissingDependency, ValueError, OSError) as e:
         fail(str(e))
     files = ", ".join(str(f) for f in summary.files[:3]) + (" …" if len(summary.files) > 3 else "")
-    err.print(f"{summary.events:,} events from {summary.records:,} records in "
-              f"{sum(summary.seconds.values()):.1f} s (reading {summary.seconds['read']:.1f} s, "
-              f"writing {summary.seconds['write']:.1f} s): {escape(files)}")
+    err.print(
+        f"{summary.events:,} events from {summary.records:,} records in "
+        f"{sum(summary.seconds.values()):.1f} s (reading {summary.seconds['read']:.1f} s, "
+        f"writing {summary.seconds['write']:.1f} s): {escape(files)}"
+    )

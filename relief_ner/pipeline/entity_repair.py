@@ -58,12 +58,45 @@ _NAME_END_WORDS = ("机关", "基金", "农庄", "基地", "民宿", "中烟", "
 _WORK_TEAM = re.compile(r"(?:第一书记|驻村|帮扶|扶贫)?工作队(?!员)")
 # A department or organ written right after its organisation (`扶沟县委` + `统战部`); not when
 # a position follows (`局党组书记`: the schema tags the organisation, not the position).
-_ORG_PART = re.compile(r"(?:统战部|宣传部|组织部|办公室|党组|党委|党支部|党总支|工会|团委|妇联)(?!书记|副书记|委员|成员)")
-_PLACE_ORG = re.compile("|".join(sorted(
-    (re.escape(w) for w in ("代表处", "工商联", "指挥部", "办事处", "青基会", "人民政府", "政府", "党委",
-                            "委员会", "村委会", "居委会", "党支部", "党总支", "人大", "政协", "总工会",
-                            "妇联", "团委", "慈善总会", "慈善会", "红十字会", "供销社", "农信社")),
-    key=len, reverse=True)))
+_ORG_PART = re.compile(
+    r"(?:统战部|宣传部|组织部|办公室|党组|党委|党支部|党总支|工会|团委|妇联)(?!书记|副书记|委员|成员)"
+)
+_PLACE_ORG = re.compile(
+    "|".join(
+        sorted(
+            (
+                re.escape(w)
+                for w in (
+                    "代表处",
+                    "工商联",
+                    "指挥部",
+                    "办事处",
+                    "青基会",
+                    "人民政府",
+                    "政府",
+                    "党委",
+                    "委员会",
+                    "村委会",
+                    "居委会",
+                    "党支部",
+                    "党总支",
+                    "人大",
+                    "政协",
+                    "总工会",
+                    "妇联",
+                    "团委",
+                    "慈善总会",
+                    "慈善会",
+                    "红十字会",
+                    "供销社",
+                    "农信社",
+                )
+            ),
+            key=len,
+            reverse=True,
+        )
+    )
+)
 
 _CJK = HAN_CHAR
 # Characters a name never starts or ends with.
@@ -72,20 +105,57 @@ _LEVEL_CHARS = set("省市县区乡镇村州旗盟屯")
 _BRANCHES = ("分公司", "分行", "支行", "分会", "分院", "分局", "分中心", "分校", "办事处", "代表处")
 # words that start with a level character but name people or kinds of place, not a place
 _PEOPLE = ("村民", "村干部", "村级", "村庄", "市民", "县城", "镇区", "区域", "乡亲", "乡村")
-_LEADING_VERBS = ("配合", "组织", "协调", "帮助", "支持", "通过", "依托", "带领", "召集", "结合",
-                  "推介", "走访", "来到", "前往", "深入", "邀请", "动员", "引导", "争取", "联系")
+_LEADING_VERBS = (
+    "配合",
+    "组织",
+    "协调",
+    "帮助",
+    "支持",
+    "通过",
+    "依托",
+    "带领",
+    "召集",
+    "结合",
+    "推介",
+    "走访",
+    "来到",
+    "前往",
+    "深入",
+    "邀请",
+    "动员",
+    "引导",
+    "争取",
+    "联系",
+)
 
 
-@Language.factory("relief_entity_repair",
-                  default_config={"merge_place_prefix": True, "relabel_org_endings": True,
-                                  "trim_edges": True, "trim_org_tails": True, "org_to_place": True,
-                                  "extend_names": True, "relabel_measures": True,
-                                  "require_cjk": True},
-                  requires=["doc.ents"], assigns=["doc.ents"])
-def make_entity_repair(nlp: Language, name: str, merge_place_prefix: bool,
-                       relabel_org_endings: bool, trim_edges: bool, trim_org_tails: bool,
-                       org_to_place: bool, extend_names: bool, relabel_measures: bool,
-                       require_cjk: bool) -> "EntityRepair":
+@Language.factory(
+    "relief_entity_repair",
+    default_config={
+        "merge_place_prefix": True,
+        "relabel_org_endings": True,
+        "trim_edges": True,
+        "trim_org_tails": True,
+        "org_to_place": True,
+        "extend_names": True,
+        "relabel_measures": True,
+        "require_cjk": True,
+    },
+    requires=["doc.ents"],
+    assigns=["doc.ents"],
+)
+def make_entity_repair(
+    nlp: Language,
+    name: str,
+    merge_place_prefix: bool,
+    relabel_org_endings: bool,
+    trim_edges: bool,
+    trim_org_tails: bool,
+    org_to_place: bool,
+    extend_names: bool,
+    relabel_measures: bool,
+    require_cjk: bool,
+) -> "EntityRepair":
     """Schema rules applied to the NER's spans (module docstring: each rule with examples).
 
     merge_place_prefix (bool): a place written in front of an organisation joins the ORG.
@@ -103,18 +173,32 @@ def make_entity_repair(nlp: Language, name: str, merge_place_prefix: bool,
     # with the pipeline, so that its cost shows in the load time and not in the first
     # document that needs it
     gazetteer = default_gazetteer() if org_to_place or trim_edges else None
-    return EntityRepair(merge_place_prefix=merge_place_prefix,
-                        relabel_org_endings=relabel_org_endings, trim_edges=trim_edges,
-                        trim_org_tails=trim_org_tails, org_to_place=org_to_place,
-                        extend_names=extend_names, relabel_measures=relabel_measures,
-                        require_cjk=require_cjk, gazetteer=gazetteer)
+    return EntityRepair(
+        merge_place_prefix=merge_place_prefix,
+        relabel_org_endings=relabel_org_endings,
+        trim_edges=trim_edges,
+        trim_org_tails=trim_org_tails,
+        org_to_place=org_to_place,
+        extend_names=extend_names,
+        relabel_measures=relabel_measures,
+        require_cjk=require_cjk,
+        gazetteer=gazetteer,
+    )
 
 
 class EntityRepair:
-    def __init__(self, merge_place_prefix: bool = True, relabel_org_endings: bool = True,
-                 trim_edges: bool = True, trim_org_tails: bool = True, org_to_place: bool = True,
-                 extend_names: bool = True, relabel_measures: bool = True,
-                 require_cjk: bool = True, gazetteer: Optional[Gazetteer] = None) -> None:
+    def __init__(
+        self,
+        merge_place_prefix: bool = True,
+        relabel_org_endings: bool = True,
+        trim_edges: bool = True,
+        trim_org_tails: bool = True,
+        org_to_place: bool = True,
+        extend_names: bool = True,
+        relabel_measures: bool = True,
+        require_cjk: bool = True,
+        gazetteer: Optional[Gazetteer] = None,
+    ) -> None:
         self.merge_place_prefix = merge_place_prefix
         self.relabel_org_endings = relabel_org_endings
         self.trim_edges = trim_edges
@@ -139,8 +223,9 @@ class EntityRepair:
             ents = [e for e in ents if _CJK.search(e.text)]
         if self.relabel_measures:
             full = doc.text
-            ents = [e for e in ents if e.label_ not in MEASURE_LABELS
-                    or not is_unit_header(full, e.start_char, e.end_char)]
+            ents = [
+                e for e in ents if e.label_ not in MEASURE_LABELS or not is_unit_header(full, e.start_char, e.end_char)
+            ]
         if self.trim_edges or self.trim_org_tails or self.org_to_place:
             # `doc.text` is rebuilt on every access: read it once
             full = doc.text
@@ -164,7 +249,7 @@ class EntityRepair:
         if self.trim_edges:
             # `白文村村“两委` stopped one short of its closing quote; any other unclosed quote
             # (`湖南省新田县“扶贫车间`) is cut off
-            if label == "ORG" and text.endswith("“两委") and full[ent.end_char:ent.end_char + 1] == "”":
+            if label == "ORG" and text.endswith("“两委") and full[ent.end_char : ent.end_char + 1] == "”":
                 text += "”"
             start, end = _trim(text)
             # a verb the NER took in front of the name (`配合县委`, `组织团结村`)
@@ -186,8 +271,7 @@ class EntityRepair:
             start -= self._left_extension(doc, full, ent.start_char + start, ent.start_char + end)
         if (start, end, label) == (0, len(ent.text), ent.label_):
             return ent
-        span = doc.char_span(ent.start_char + start, ent.start_char + end, label=label,
-                             alignment_mode="contract")
+        span = doc.char_span(ent.start_char + start, ent.start_char + end, label=label, alignment_mode="contract")
         # a cut inside a multi-character token keeps the span as the NER made it
         return span if span is not None and len(span) else ent
 
@@ -208,8 +292,7 @@ class EntityRepair:
     def _ends_like_name(self, name: str) -> bool:
         if name.endswith("社会"):  # `协调社会` runs on past `…青基会`
             return False
-        return (name[-1] in _NAME_END_CHARS or name.endswith(_NAME_END_WORDS)
-                or name.endswith(self.suffixes))
+        return name[-1] in _NAME_END_CHARS or name.endswith(_NAME_END_WORDS) or name.endswith(self.suffixes)
 
     def _org_tail_start(self, name: str) -> Optional[int]:
         """End of the last organisation word inside `name`, if a name could end there."""
@@ -238,8 +321,7 @@ class EntityRepair:
         # `村民` is not the place's end (`…湾田村村民` → `…湾田村`)
         if name.endswith("总"):
             return None
-        limit = next((i for i, ch in enumerate(name) if ch == "的" or ch in _EDGE_CHARS or ch in "“”"),
-                     len(name))
+        limit = next((i for i, ch in enumerate(name) if ch == "的" or ch in _EDGE_CHARS or ch in "“”"), len(name))
         for i in range(limit, 1, -1):
             if name[i - 1] in _LEVEL_CHARS and found[0][1] <= i and not name.startswith(_PEOPLE, i - 1):
                 end = i
@@ -300,14 +382,18 @@ class EntityRepair:
         while i < len(ents):
             # A chain of touching places, then a touching organisation: `[云南省][红河州][青基会]`.
             j = i
-            while j < len(ents) and ents[j].label_ == "LOC" and j + 1 < len(ents) \
-                    and ents[j + 1].start == ents[j].end:
+            while j < len(ents) and ents[j].label_ == "LOC" and j + 1 < len(ents) and ents[j + 1].start == ents[j].end:
                 j += 1
             if j > i and ents[j].label_ == "ORG":
                 out.append(Span(doc, ents[i].start, ents[j].end, label="ORG"))
                 i = j + 1
-            elif (ents[i].label_ == "ORG" and i + 1 < len(ents) and ents[i + 1].label_ == "ORG"
-                  and ents[i + 1].start == ents[i].end and ents[i + 1].text.endswith(_BRANCHES)):
+            elif (
+                ents[i].label_ == "ORG"
+                and i + 1 < len(ents)
+                and ents[i + 1].label_ == "ORG"
+                and ents[i + 1].start == ents[i].end
+                and ents[i + 1].text.endswith(_BRANCHES)
+            ):
                 # a branch is named with its parent: `[中化化肥有限公司][海南分公司]` is one ORG
                 out.append(Span(doc, ents[i].start, ents[i + 1].end, label="ORG"))
                 i += 2

@@ -36,7 +36,14 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..divisions import DIRECT_PLACEHOLDERS, DIVISIONS_RESOURCE, LEVELS, MUNICIPAL_PLACEHOLDERS, Divisions, default_divisions
+from ..divisions import (
+    DIRECT_PLACEHOLDERS,
+    DIVISIONS_RESOURCE,
+    LEVELS,
+    MUNICIPAL_PLACEHOLDERS,
+    Divisions,
+    default_divisions,
+)
 from ..extensions import set_places
 from ..output import Results, apply_places
 from ..schema import HAN
@@ -46,7 +53,8 @@ from .place_names import MentionParse, MentionParser
 _NUMBER = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 _DATELINE = re.compile(
     r"(?:新华社|中新社|中新网|人民网|新华网|央视网|本报|本网|[" + HAN + r"]{1,8}?(?:网|社|报|台|客户端))"
-    rf"(?P<place>[{HAN}]{{2,12}}?)(?:{_NUMBER}月{_NUMBER}日)?(?:电|讯)")
+    rf"(?P<place>[{HAN}]{{2,12}}?)(?:{_NUMBER}月{_NUMBER}日)?(?:电|讯)"
+)
 DATELINE_CHARS = 300
 # What may follow the name of a division to make its full name (`五星` + `村`).
 _LEVEL_WORD = re.compile(r"省|市|县|区|州|盟|旗|镇|乡|街道|村|社区|嘎查|苏木|[" + HAN + r"]{1,8}?族(?:自治)?[州县乡旗]")
@@ -56,9 +64,12 @@ LOCAL_CHARS = 200
 @Language.factory(
     "relief_place_resolver",
     default_config={"orgs": True, "datelines": True, "context": True, "max_candidates": 5, "divisions": None},
-    requires=["doc.ents"], assigns=["span._.place", "span._.place_kind"])
-def make_place_resolver(nlp: Language, name: str, orgs: bool, datelines: bool, context: bool,
-                        max_candidates: int, divisions: Optional[str]) -> "PlaceResolver":
+    requires=["doc.ents"],
+    assigns=["span._.place", "span._.place_kind"],
+)
+def make_place_resolver(
+    nlp: Language, name: str, orgs: bool, datelines: bool, context: bool, max_candidates: int, divisions: Optional[str]
+) -> "PlaceResolver":
     """The administrative division of each LOC span and of ORG spans named after a place.
 
     orgs (bool): also resolve the place an organisation's name starts with or its branch is
@@ -89,8 +100,9 @@ class _Mention:
 
 
 class PlaceResolver:
-    def __init__(self, table: Divisions, orgs: bool = True, datelines: bool = True, context: bool = True,
-                 max_candidates: int = 5) -> None:
+    def __init__(
+        self, table: Divisions, orgs: bool = True, datelines: bool = True, context: bool = True, max_candidates: int = 5
+    ) -> None:
         self.table = table
         self.parser = MentionParser(table)
         self.orgs = orgs
@@ -108,13 +120,17 @@ class PlaceResolver:
     def resolve_results(self, text: str, results: Results) -> Results:
         """Resolve again over a whole document's merged results (`relief-ner extract` runs
         long documents in windows, each of which saw only its own places)."""
-        mentions = [(e["start"], e["end"], e["label"], text[e["start"]:e["end"]]) for e in results["entities"]
-                    if e.get("label") in ("LOC", "ORG")]
+        mentions = [
+            (e["start"], e["end"], e["label"], text[e["start"] : e["end"]])
+            for e in results["entities"]
+            if e.get("label") in ("LOC", "ORG")
+        ]
         return apply_places(results, self.resolve(mentions, lambda: text[:DATELINE_CHARS]))
 
     # ------------------------------------------------------------------ resolve
-    def resolve(self, mentions: Iterable[Tuple[int, int, str, str]],
-                head: Callable[[], str] = str) -> Dict[str, Dict[str, Any]]:
+    def resolve(
+        self, mentions: Iterable[Tuple[int, int, str, str]], head: Callable[[], str] = str
+    ) -> Dict[str, Dict[str, Any]]:
         """Place data per "start:end" for LOC/ORG mentions (start, end, label, text) of a
         document whose first characters (where a dateline would be) `head()` returns; it is
         called only if a mention is ambiguous."""
@@ -148,8 +164,10 @@ class PlaceResolver:
             elif self.context:
                 for province in m.parse.parts:
                     scores.add(province, m.start, 0.5)
-        ambiguous = sorted((m for m in parsed if m.choice is None and len(m.parse.candidates) > 1),
-                           key=lambda m: (len(m.parse.candidates), m.start))
+        ambiguous = sorted(
+            (m for m in parsed if m.choice is None and len(m.parse.candidates) > 1),
+            key=lambda m: (len(m.parse.candidates), m.start),
+        )
         undecided = any(m.choice is None and m.parse.kind is None and m.label == "LOC" for m in parsed)
         if self.datelines and self.context and (ambiguous or undecided):
             dateline = self.dateline(head())
@@ -178,12 +196,14 @@ class PlaceResolver:
         """A village named in a chain whose town the table has but not the village
         (`木棠镇薛宅村`) is that town wherever the report names the village alone, rather
         than a village of that name elsewhere."""
-        unlisted = {m.parse.unlisted: m for m in parsed
-                    if m.parse.unlisted and len(m.parse.candidates) == 1}
+        unlisted = {m.parse.unlisted: m for m in parsed if m.parse.unlisted and len(m.parse.candidates) == 1}
         for m in parsed:
             chain = unlisted.get(m.text)
-            if chain is None or m is chain or any(self.table.is_within(i, chain.parse.candidates[0])
-                                                  for i in m.parse.candidates):
+            if (
+                chain is None
+                or m is chain
+                or any(self.table.is_within(i, chain.parse.candidates[0]) for i in m.parse.candidates)
+            ):
                 continue
             m.parse = MentionParse(list(chain.parse.candidates), matched=chain.parse.matched, partial=True)
             m.choice, m.confidence = m.parse.candidates[0], 1.0
@@ -204,7 +224,7 @@ class PlaceResolver:
         table = self.table
         for i in anchors:
             anchor = table.name(i)
-            if anchor.startswith(name) and (len(name) == 1 or _LEVEL_WORD.fullmatch(anchor[len(name):])):
+            if anchor.startswith(name) and (len(name) == 1 or _LEVEL_WORD.fullmatch(anchor[len(name) :])):
                 m.choice, m.confidence, m.ranked = i, 0.6, ((0.6, i),)
                 m.parse = MentionParse([i], matched=name, short=True)
                 return
@@ -214,7 +234,7 @@ class PlaceResolver:
         if chain is not None and chain.candidates:
             ranked = scores.rank(chain.candidates, m.start)
             m.choice, m.confidence, m.ranked = ranked[0][1], 0.6 * ranked[0][0], ranked
-            m.parse = MentionParse(chain.candidates, matched=name[:chain.end], short=True)
+            m.parse = MentionParse(chain.candidates, matched=name[: chain.end], short=True)
             return
         # A name below the table (a hamlet, a village it lacks: `河业刘`, `东山坪`) lies in
         # the town or county the report has just named: the place is that one.
@@ -227,24 +247,38 @@ class PlaceResolver:
     def _data(self, m: _Mention) -> Dict[str, Any]:
         parse = m.parse
         if m.choice is None:
-            data: Dict[str, Any] = {"code": None, "level": None, "kind": parse.kind or "other",
-                                    "matched": parse.matched}
+            data: Dict[str, Any] = {
+                "code": None,
+                "level": None,
+                "kind": parse.kind or "other",
+                "matched": parse.matched,
+            }
             if parse.parts:
                 data["parts"] = [self.table.code(i) for i in parse.parts]
             return data
         confidence = m.confidence * (0.95 if parse.short else 1.0) * (0.8 if parse.partial else 1.0)
         data = self.describe(m.choice)
-        data.update(confidence=round(confidence, 3), matched=parse.matched, kind=None,
-                    n_candidates=len(parse.candidates) or 1)
-        data["candidates"] = [dict(self.describe(i, coordinates=False), confidence=round(p, 3))
-                              for p, i in m.ranked[1:1 + self.max_candidates]]
+        data.update(
+            confidence=round(confidence, 3), matched=parse.matched, kind=None, n_candidates=len(parse.candidates) or 1
+        )
+        data["candidates"] = [
+            dict(self.describe(i, coordinates=False), confidence=round(p, 3))
+            for p, i in m.ranked[1 : 1 + self.max_candidates]
+        ]
         return data
 
     def describe(self, i: int, coordinates: bool = True) -> Dict[str, Any]:
         """Code, level, name and the names of the ancestors of division `i`."""
         table = self.table
-        out: Dict[str, Any] = {"code": table.code(i), "level": table.level(i), "name": table.name(i),
-                               "province": None, "city": None, "county": None, "town": None}
+        out: Dict[str, Any] = {
+            "code": table.code(i),
+            "level": table.level(i),
+            "name": table.name(i),
+            "province": None,
+            "city": None,
+            "county": None,
+            "town": None,
+        }
         lineage = table.lineage(i)
         for j in lineage:
             level = LEVELS[table.depth(j)]

@@ -46,8 +46,15 @@ class PlaceScores:
     none_recall: Counts = field(default_factory=Counts)
     kind: Counts = field(default_factory=Counts)
 
-    def add(self, gold_code: Optional[str], gold_level: Optional[str], gold_kind: Optional[str],
-            code: Optional[str], level: Optional[str], kind: Optional[str] = None) -> None:
+    def add(
+        self,
+        gold_code: Optional[str],
+        gold_level: Optional[str],
+        gold_kind: Optional[str],
+        code: Optional[str],
+        level: Optional[str],
+        kind: Optional[str] = None,
+    ) -> None:
         if gold_code is None:
             self.none_recall.add(code is None)
             if code is None and gold_kind is not None:
@@ -64,14 +71,21 @@ class PlaceScores:
             self.none_precision.add(gold_code is None)
 
     def to_dict(self) -> Dict[str, Any]:
-        return {"accuracy": {level: c.to_dict() for level, c in self.levels.items()},
-                "exact": self.exact.to_dict(), "coverage": self.coverage.to_dict(),
-                "none_precision": self.none_precision.to_dict(), "none_recall": self.none_recall.to_dict(),
-                "kind_accuracy": self.kind.to_dict()}
+        return {
+            "accuracy": {level: c.to_dict() for level, c in self.levels.items()},
+            "exact": self.exact.to_dict(),
+            "coverage": self.coverage.to_dict(),
+            "none_precision": self.none_precision.to_dict(),
+            "none_recall": self.none_recall.to_dict(),
+            "kind_accuracy": self.kind.to_dict(),
+        }
 
 
-def score_places(pairs: Iterable[Tuple[Tuple[Optional[str], Optional[str], Optional[str]],
-                                       Tuple[Optional[str], Optional[str], Optional[str]]]]) -> PlaceScores:
+def score_places(
+    pairs: Iterable[
+        Tuple[Tuple[Optional[str], Optional[str], Optional[str]], Tuple[Optional[str], Optional[str], Optional[str]]]
+    ],
+) -> PlaceScores:
     """Scores of ((gold code, level, kind), (code, level, kind)) pairs."""
     scores = PlaceScores()
     for gold, predicted in pairs:

@@ -17,13 +17,16 @@ from ..records import MAX_PURPOSE_CHARS, build_records
 from ..scoring import score_records
 
 
-@Language.factory("relief_record_builder",
-                  default_config={"max_purpose_chars": MAX_PURPOSE_CHARS,
-                                  "scorer": {"@scorers": "relief.record_scorer.v1"}},
-                  default_score_weights={"records_f": 1.0, "records_p": 0.0, "records_r": 0.0},
-                  requires=["doc._.relations"], assigns=["doc._.records"])
-def make_record_builder(nlp: Language, name: str, max_purpose_chars: int,
-                        scorer: Optional[Callable] = None) -> "RecordBuilder":
+@Language.factory(
+    "relief_record_builder",
+    default_config={"max_purpose_chars": MAX_PURPOSE_CHARS, "scorer": {"@scorers": "relief.record_scorer.v1"}},
+    default_score_weights={"records_f": 1.0, "records_p": 0.0, "records_r": 0.0},
+    requires=["doc._.relations"],
+    assigns=["doc._.records"],
+)
+def make_record_builder(
+    nlp: Language, name: str, max_purpose_chars: int, scorer: Optional[Callable] = None
+) -> "RecordBuilder":
     """Assistance records from `doc._.relations` (`relief_ner.records.build_records`).
 
     max_purpose_chars (int): the longest `purpose` phrase taken from the sentence.
@@ -33,8 +36,7 @@ def make_record_builder(nlp: Language, name: str, max_purpose_chars: int,
 
 
 class RecordBuilder:
-    def __init__(self, max_purpose_chars: int = MAX_PURPOSE_CHARS,
-                 scorer: Callable = score_records) -> None:
+    def __init__(self, max_purpose_chars: int = MAX_PURPOSE_CHARS, scorer: Callable = score_records) -> None:
         self.max_purpose_chars = max_purpose_chars
         self.scorer = scorer
 

@@ -50,8 +50,9 @@ class PairWindows:
     gives each doc's first row), and per pair the window's row indices, roles and distances
     to the measure and to the party (`distance_buckets`), padded with index -1 and 0."""
 
-    def __init__(self, index: np.ndarray, roles: np.ndarray, to_head: np.ndarray, to_tail: np.ndarray,
-                 offsets: List[int]) -> None:
+    def __init__(
+        self, index: np.ndarray, roles: np.ndarray, to_head: np.ndarray, to_tail: np.ndarray, offsets: List[int]
+    ) -> None:
         self.index = index
         self.roles = roles
         self.to_head = to_head
@@ -70,9 +71,13 @@ def distance_buckets(positions: np.ndarray, start: int, end: int) -> np.ndarray:
     return np.where(dist == 0, 1, buckets)
 
 
-def pair_windows(docs_ents: Sequence[List[Tuple[int, int, str]]], docs_sents: Sequence[List[int]],
-                 docs_pairs: Sequence[List[Pair]], lengths: Sequence[int],
-                 max_window: int) -> PairWindows:
+def pair_windows(
+    docs_ents: Sequence[List[Tuple[int, int, str]]],
+    docs_sents: Sequence[List[int]],
+    docs_pairs: Sequence[List[Pair]],
+    lengths: Sequence[int],
+    max_window: int,
+) -> PairWindows:
     """Windows for every pair of every doc, in the order the docs list their pairs."""
     windows: List[Tuple[np.ndarray, ...]] = []
     offsets, offset = [], 0
@@ -85,20 +90,26 @@ def pair_windows(docs_ents: Sequence[List[Tuple[int, int, str]]], docs_sents: Se
             for hs, he, ts, te in pairs:
                 lo, hi = _window(bounds[sents[hs]], min(hs, ts), max(he, te), max_window)
                 roles = base[lo:hi].copy()
-                roles[hs - lo:he - lo] = _HEAD[label_at[hs]]
-                roles[ts - lo:te - lo] = _TAIL[label_at[ts]]
+                roles[hs - lo : he - lo] = _HEAD[label_at[hs]]
+                roles[ts - lo : te - lo] = _TAIL[label_at[ts]]
                 positions = np.arange(lo, hi)
-                windows.append((positions + offset, roles, distance_buckets(positions, hs, he),
-                                distance_buckets(positions, ts, te)))
+                windows.append(
+                    (
+                        positions + offset,
+                        roles,
+                        distance_buckets(positions, hs, he),
+                        distance_buckets(positions, ts, te),
+                    )
+                )
         offset += n
     width = max((len(w[0]) for w in windows), default=0)
     index = np.full((len(windows), width), -1, dtype="int64")
     roles, to_head, to_tail = (np.zeros((len(windows), width), dtype="int64") for _ in range(3))
     for i, (rows, role, dh, dt) in enumerate(windows):
-        index[i, :len(rows)] = rows
-        roles[i, :len(role)] = role
-        to_head[i, :len(dh)] = dh
-        to_tail[i, :len(dt)] = dt
+        index[i, : len(rows)] = rows
+        roles[i, : len(role)] = role
+        to_head[i, : len(dh)] = dh
+        to_tail[i, : len(dt)] = dt
     return PairWindows(index, roles, to_head, to_tail, offsets)
 
 
@@ -133,8 +144,7 @@ def _window(sentence: Tuple[int, int], lo: int, hi: int, max_window: int) -> Tup
 class RelationEncoderNet(torch.nn.Module):
     """Token vectors + pair windows → (n_pairs, nO) logits."""
 
-    def __init__(self, input_width: int, width: int, hidden_width: int, nO: int,
-                 dropout: float) -> None:
+    def __init__(self, input_width: int, width: int, hidden_width: int, nO: int, dropout: float) -> None:
         super().__init__()
         self.project = torch.nn.Linear(input_width, width)
         self.roles = torch.nn.Embedding(N_ROLES, width, padding_idx=ROLE_PAD)
@@ -143,13 +153,22 @@ class RelationEncoderNet(torch.nn.Module):
         self.lstm = torch.nn.LSTM(width, width // 2, batch_first=True, bidirectional=True)
         self.dropout = torch.nn.Dropout(dropout)
         self.output = torch.nn.Sequential(
-            torch.nn.Linear(4 * width, hidden_width), torch.nn.ReLU(), torch.nn.Dropout(dropout),
-            torch.nn.Linear(hidden_width, nO))
+            torch.nn.Linear(4 * width, hidden_width),
+            torch.nn.ReLU(),
+            torch.nn.Dropout(dropout),
+            torch.nn.Linear(hidden_width, nO),
+        )
         self.register_buffer("head_roles", torch.tensor(HEAD_ROLES))
         self.register_buffer("tail_roles", torch.tensor(TAIL_ROLES))
 
-    def forward(self, tokens: torch.Tensor, index: torch.Tensor, roles: torch.Tensor,
-                to_head: torch.Tensor, to_tail: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self,
+        tokens: torch.Tensor,
+        index: torch.Tensor,
+        roles: torch.Tensor,
+        to_head: torch.Tensor,
+        to_tail: torch.Tensor,
+    ) -> torch.Tensor:
         if index.shape[0] == 0:
             return tokens.new_zeros((0, self.output[-1].out_features))
         rows = self.dropout(torch.relu(self.project(tokens)))
@@ -158,11 +177,9 @@ class RelationEncoderNet(torch.nn.Module):
         x = rows[index] + self.roles(roles) + self.to_head(to_head) + self.to_tail(to_tail)
         mask = roles != ROLE_PAD
         lengths = mask.sum(dim=1).cpu()
-        packed = torch.nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True,
-                                                         enforce_sorted=False)
+        packed = torch.nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
         states, _ = self.lstm(packed)
-        states, _ = torch.nn.utils.rnn.pad_packed_sequence(states, batch_first=True,
-                                                           total_length=x.shape[1])
+        states, _ = torch.nn.utils.rnn.pad_packed_sequence(states, batch_first=True, total_length=x.shape[1])
         head = _masked_mean(states, torch.isin(roles, self.head_roles))
         tail = _masked_mean(states, torch.isin(roles, self.tail_roles))
         whole = states.masked_fill(~mask.unsqueeze(-1), -1e4).max(dim=1).values
@@ -198,12 +215,18 @@ def build_relation_encoder(
     dropout (float): dropout on the projected tokens and the pair features.
     nO (int): relation labels.
     """
-    net = PyTorchWrapper_v2(RelationEncoderNet(input_width, width, hidden_width, nO, dropout),
-                            convert_inputs=_convert_inputs)
-    return Model("relief_relation_encoder", _forward, layers=[tok2vec, net],
-                 refs={"tok2vec": tok2vec, "net": net}, init=_init,
-                 attrs={"get_candidates": get_candidates, "max_window": max_window},
-                 dims={"nO": nO})
+    net = PyTorchWrapper_v2(
+        RelationEncoderNet(input_width, width, hidden_width, nO, dropout), convert_inputs=_convert_inputs
+    )
+    return Model(
+        "relief_relation_encoder",
+        _forward,
+        layers=[tok2vec, net],
+        refs={"tok2vec": tok2vec, "net": net},
+        init=_init,
+        attrs={"get_candidates": get_candidates, "max_window": max_window},
+        dims={"nO": nO},
+    )
 
 
 def _init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> Model:
@@ -215,11 +238,13 @@ def _init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> Model:
 def _convert_inputs(model: Model, X, is_train: bool):
     tokens, windows = X
     shim = model.shims[0]
-    args = (xp2torch(tokens, requires_grad=is_train, device=shim.device),
-            torch.from_numpy(windows.index).to(shim.device),
-            torch.from_numpy(windows.roles).to(shim.device),
-            torch.from_numpy(windows.to_head).to(shim.device),
-            torch.from_numpy(windows.to_tail).to(shim.device))
+    args = (
+        xp2torch(tokens, requires_grad=is_train, device=shim.device),
+        torch.from_numpy(windows.index).to(shim.device),
+        torch.from_numpy(windows.roles).to(shim.device),
+        torch.from_numpy(windows.to_head).to(shim.device),
+        torch.from_numpy(windows.to_tail).to(shim.device),
+    )
 
     def convert_back(d_inputs: ArgsKwargs):
         return torch2xp(d_inputs.args[0])
@@ -233,10 +258,15 @@ def _forward(model: Model, docs: List[Doc], is_train: bool):
     get_candidates = model.attrs["get_candidates"]
     tokvecs, bp_tokvecs = tok2vec(docs, is_train)
     ops = model.ops
-    windows = pair_windows([doc_entities(doc) for doc in docs], [sentence_ids(doc) for doc in docs],
-                           [get_candidates(doc) for doc in docs], [len(doc) for doc in docs],
-                           model.attrs["max_window"])
+    windows = pair_windows(
+        [doc_entities(doc) for doc in docs],
+        [sentence_ids(doc) for doc in docs],
+        [get_candidates(doc) for doc in docs],
+        [len(doc) for doc in docs],
+        model.attrs["max_window"],
+    )
     if windows.index.shape[0] == 0:
+
         def backprop_empty(d_scores):
             return bp_tokvecs([ops.alloc2f(*v.shape) for v in tokvecs])
 
@@ -247,7 +277,11 @@ def _forward(model: Model, docs: List[Doc], is_train: bool):
 
     def backprop(d_scores: Floats2d):
         d_tokens = bp_net(d_scores)
-        return bp_tokvecs([d_tokens[start:start + len(v)] if len(v) else ops.alloc2f(*v.shape)
-                           for start, v in zip(windows.offsets, tokvecs)])
+        return bp_tokvecs(
+            [
+                d_tokens[start : start + len(v)] if len(v) else ops.alloc2f(*v.shape)
+                for start, v in zip(windows.offsets, tokvecs)
+            ]
+        )
 
     return scores, backprop

@@ -46,29 +46,36 @@ def combine_relation_models(stage2: Union[str, Path, Language], stage1: Union[st
     for nlp, what in ((wide_nlp, "stage-2"), (deep_nlp, "stage-1")):
         if REL not in nlp.pipe_names:
             raise EnsembleError(f"the {what} pipeline has no {REL} (components: {', '.join(nlp.pipe_names)})")
-    wide_cfg, wide_model = _wide_part(dict(wide_nlp.config["components"][REL]["model"]),
-                                      wide_nlp.get_pipe(REL).model)
-    deep_cfg, deep_model = _deep_part(dict(deep_nlp.config["components"][REL]["model"]),
-                                      deep_nlp.get_pipe(REL).model)
+    wide_cfg, wide_model = _wide_part(dict(wide_nlp.config["components"][REL]["model"]), wide_nlp.get_pipe(REL).model)
+    deep_cfg, deep_model = _deep_part(dict(deep_nlp.config["components"][REL]["model"]), deep_nlp.get_pipe(REL).model)
     upstream = deep_cfg.get("tok2vec", {}).get("upstream")
     if upstream is not None and not _same_encoder(wide_nlp, deep_nlp, upstream):
-        raise EnsembleError("the two pipelines do not share the transformer weights: the deep part "
-                            "would read another encoder than the one it was trained with")
+        raise EnsembleError(
+            "the two pipelines do not share the transformer weights: the deep part "
+            "would read another encoder than the one it was trained with"
+        )
     wide_cfg.pop("tok2vec", None)
     wide_cfg.pop("hidden_width", None)
     wide_cfg["@architectures"] = "relief.RelationLexical.v1"
-    model_cfg = {"@architectures": "relief.RelationWideDeep.v1", "wide": copy.deepcopy(wide_cfg),
-                 "deep": copy.deepcopy(deep_cfg)}
+    model_cfg = {
+        "@architectures": "relief.RelationWideDeep.v1",
+        "wide": copy.deepcopy(wide_cfg),
+        "deep": copy.deepcopy(deep_cfg),
+    }
     old = wide_nlp.get_pipe(REL)
-    comp_cfg = {"model": Config(model_cfg), "threshold": old.cfg["threshold"],
-                "one_party_per_side": bool(old.cfg.get("one_party_per_side", False))}
+    comp_cfg = {
+        "model": Config(model_cfg),
+        "threshold": old.cfg["threshold"],
+        "one_party_per_side": bool(old.cfg.get("one_party_per_side", False)),
+    }
     new = wide_nlp.replace_pipe(REL, REL, config=comp_cfg)
     new.cfg.update({k: v for k, v in old.cfg.items() if k not in comp_cfg})
     new.model.get_ref("deep").from_bytes(deep_model.to_bytes())
     new.model.get_ref("wide").from_bytes(wide_model.to_bytes())
     wide_nlp.meta.setdefault("relief_ner", {})["relation_ensemble"] = {
         "wide": str(stage2) if not isinstance(stage2, Language) else "(in memory)",
-        "deep": str(stage1) if not isinstance(stage1, Language) else "(in memory)"}
+        "deep": str(stage1) if not isinstance(stage1, Language) else "(in memory)",
+    }
     return wide_nlp
 
 
@@ -82,8 +89,10 @@ def _wide_part(cfg: dict, model) -> Tuple[dict, object]:
         return dict(cfg["wide"]), model.get_ref("wide")
     if arch == "relief.RelationModel.v3":
         return {k: v for k, v in cfg.items() if k not in ("tok2vec", "hidden_width")}, model.get_ref("wide")
-    raise EnsembleError(f"{REL} of the stage-2 pipeline must be relief.RelationLexical.v1 "
-                        "(a lexical model without tok2vec) or an earlier combination")
+    raise EnsembleError(
+        f"{REL} of the stage-2 pipeline must be relief.RelationLexical.v1 "
+        "(a lexical model without tok2vec) or an earlier combination"
+    )
 
 
 def _deep_part(cfg: dict, model) -> Tuple[dict, object]:
@@ -96,12 +105,18 @@ def _deep_part(cfg: dict, model) -> Tuple[dict, object]:
     if arch == "relief.RelationWideDeep.v1":
         return dict(cfg["deep"]), model.get_ref("deep")
     if arch == "relief.RelationModel.v3" and cfg.get("tok2vec"):
-        pooled = {"@architectures": "relief.RelationPooled.v1", "tok2vec": cfg["tok2vec"],
-                  "get_candidates": cfg["get_candidates"],
-                  "hidden_width": cfg.get("hidden_width", 128), "nO": cfg.get("nO", 2)}
+        pooled = {
+            "@architectures": "relief.RelationPooled.v1",
+            "tok2vec": cfg["tok2vec"],
+            "get_candidates": cfg["get_candidates"],
+            "hidden_width": cfg.get("hidden_width", 128),
+            "nO": cfg.get("nO", 2),
+        }
         return pooled, model.get_ref("deep")
-    raise EnsembleError(f"{REL} of the stage-1 pipeline must read the encoder "
-                        f"({', '.join(DEEP_ARCHITECTURES[:2])}) or be an earlier combination")
+    raise EnsembleError(
+        f"{REL} of the stage-1 pipeline must read the encoder "
+        f"({', '.join(DEEP_ARCHITECTURES[:2])}) or be an earlier combination"
+    )
 
 
 def _pipeline(source: Union[str, Path, Language]) -> Language:
@@ -127,8 +142,9 @@ def _same_encoder(a: Language, b: Language, name: str) -> bool:
         return False
     for na, nb in zip(nodes_a, nodes_b):
         for param in na.param_names:
-            if not (nb.has_param(param) and na.has_param(param)) or \
-                    not np.array_equal(na.get_param(param), nb.get_param(param)):
+            if not (nb.has_param(param) and na.has_param(param)) or not np.array_equal(
+                na.get_param(param), nb.get_param(param)
+            ):
                 return False
         for sa, sb in zip(getattr(na, "shims", []), getattr(nb, "shims", [])):
             ma, mb = getattr(sa, "_model", None), getattr(sb, "_model", None)

@@ -55,16 +55,26 @@ DEFAULT_MODEL = Config().from_str(DEFAULT_MODEL_CONFIG)["model"]
     "relief_relation_extractor",
     requires=["doc.ents"],
     assigns=["doc._.relations"],
-    default_config={"model": DEFAULT_MODEL, "threshold": 0.5, "head_learn_rate": None,
-                    "one_party_per_side": False, "list_threshold": None,
-                    "scorer": {"@scorers": "relief.relation_scorer.v1"}},
+    default_config={
+        "model": DEFAULT_MODEL,
+        "threshold": 0.5,
+        "head_learn_rate": None,
+        "one_party_per_side": False,
+        "list_threshold": None,
+        "scorer": {"@scorers": "relief.relation_scorer.v1"},
+    },
     default_score_weights={"rel_micro_f": 1.0, "rel_micro_p": 0.0, "rel_micro_r": 0.0},
 )
-def make_relation_extractor(nlp: Language, name: str, model: Model, threshold: float,
-                            head_learn_rate: Optional[float],
-                            one_party_per_side: bool,
-                            list_threshold: Optional[float],
-                            scorer: Optional[Callable] = None) -> "RelationExtractor":
+def make_relation_extractor(
+    nlp: Language,
+    name: str,
+    model: Model,
+    threshold: float,
+    head_learn_rate: Optional[float],
+    one_party_per_side: bool,
+    list_threshold: Optional[float],
+    scorer: Optional[Callable] = None,
+) -> "RelationExtractor":
     """The trainable relation extractor: a probability per label for every measure–party
     pair of a sentence (`relief.candidate_pairs.v1`).
 
@@ -77,16 +87,31 @@ def make_relation_extractor(nlp: Language, name: str, model: Model, threshold: f
     list_threshold (Optional[float]): the probability a listed party needs (None: threshold).
     scorer (Callable): scores relations on examples (`relief.relation_scorer.v1`).
     """
-    return RelationExtractor(nlp.vocab, model, name, threshold=threshold,
-                             head_learn_rate=head_learn_rate, one_party_per_side=one_party_per_side,
-                             list_threshold=list_threshold, scorer=scorer)
+    return RelationExtractor(
+        nlp.vocab,
+        model,
+        name,
+        threshold=threshold,
+        head_learn_rate=head_learn_rate,
+        one_party_per_side=one_party_per_side,
+        list_threshold=list_threshold,
+        scorer=scorer,
+    )
 
 
 class RelationExtractor(TrainablePipe):
-    def __init__(self, vocab: Vocab, model: Model, name: str = "relief_relation_extractor",
-                 *, threshold: float = 0.5, head_learn_rate: Optional[float] = None,
-                 one_party_per_side: bool = False, list_threshold: Optional[float] = None,
-                 scorer: Optional[Callable] = score_relations) -> None:
+    def __init__(
+        self,
+        vocab: Vocab,
+        model: Model,
+        name: str = "relief_relation_extractor",
+        *,
+        threshold: float = 0.5,
+        head_learn_rate: Optional[float] = None,
+        one_party_per_side: bool = False,
+        list_threshold: Optional[float] = None,
+        scorer: Optional[Callable] = score_relations,
+    ) -> None:
         self.vocab = vocab
         self.scorer = scorer
         self.model = model
@@ -95,8 +120,12 @@ class RelationExtractor(TrainablePipe):
         # with it (`keep_best_and_coordinated`) instead of every party above the threshold.
         # list_threshold: a party listed with the best one (`广东省、广州市…援助`) shares its
         # evidence, so it may enter at a lower probability (None: the threshold).
-        self.cfg = {"labels": list(RELATION_LABELS), "threshold": threshold,
-                    "one_party_per_side": one_party_per_side, "list_threshold": list_threshold}
+        self.cfg = {
+            "labels": list(RELATION_LABELS),
+            "threshold": threshold,
+            "one_party_per_side": one_party_per_side,
+            "list_threshold": list_threshold,
+        }
         # A freshly initialised scoring head learns far too slowly at a transformer's
         # fine-tuning rate (and Adam ignores gradient scale), so it can have its own
         # optimiser; the shared encoder still gets its gradients through the listener.
@@ -152,8 +181,14 @@ class RelationExtractor(TrainablePipe):
                 relations = keep_best_and_coordinated(doc.text, relations, self.threshold)
             doc._.relations = relations
 
-    def update(self, examples: Iterable[Example], *, drop: float = 0.0,
-               sgd: Optional[Optimizer] = None, losses: Optional[Dict[str, float]] = None) -> Dict[str, float]:
+    def update(
+        self,
+        examples: Iterable[Example],
+        *,
+        drop: float = 0.0,
+        sgd: Optional[Optimizer] = None,
+        losses: Optional[Dict[str, float]] = None,
+    ) -> Dict[str, float]:
         losses = {} if losses is None else losses
         losses.setdefault(self.name, 0.0)
         examples = list(examples)
@@ -208,8 +243,9 @@ class RelationExtractor(TrainablePipe):
         loss = float(-(truth * np.log(probs + eps) + (1 - truth) * np.log(1 - probs + eps)).sum() / n)
         return loss, self.model.ops.asarray(d_scores.astype("float32"))
 
-    def initialize(self, get_examples: Callable[[], Iterable[Example]], *, nlp: Language = None,
-                   labels: Optional[List[str]] = None) -> None:
+    def initialize(
+        self, get_examples: Callable[[], Iterable[Example]], *, nlp: Language = None, labels: Optional[List[str]] = None
+    ) -> None:
         validate_get_examples(get_examples, "RelationExtractor.initialize")
         sample = [self._with_gold_entities(eg) for eg in islice(get_examples(), 10)]
         self.model.initialize(X=sample)
@@ -220,8 +256,7 @@ class RelationExtractor(TrainablePipe):
 _COORDINATORS = frozenset({"、", "和", "与", "及", "以及", "同", "跟", "并", ",", "，"})
 
 
-def keep_best_and_coordinated(text: str, relations: List[Relation],
-                              threshold: float = 0.0) -> List[Relation]:
+def keep_best_and_coordinated(text: str, relations: List[Relation], threshold: float = 0.0) -> List[Relation]:
     """Per measure and label, the best-scoring party if it reaches `threshold`, plus the
     parties listed together with it (`A、B和C`: only coordinators between them), whatever
     their score. Nine in ten measures of the gold corpus have one provider and one
@@ -240,12 +275,12 @@ def keep_best_and_coordinated(text: str, relations: List[Relation],
             lo -= 1
         while hi + 1 < len(group) and _coordinated(text, group[hi].tail, group[hi + 1].tail):
             hi += 1
-        kept.extend(group[lo:hi + 1])
+        kept.extend(group[lo : hi + 1])
     return sorted(kept, key=lambda r: (r.head.start, r.tail.start, r.label))
 
 
 def _coordinated(text: str, left, right) -> bool:
-    gap = text[left.end_char:right.start_char].strip()
+    gap = text[left.end_char : right.start_char].strip()
     return gap in _COORDINATORS
 
 

@@ -20,8 +20,7 @@ from typing import Dict, List, NamedTuple, Sequence, Tuple
 from spacy.tokens import Doc, Span
 
 from ..schema import MEASURE_LABELS, PARTY_LABELS, SentenceIndex
-from .relation_rules import (ASSIST_CUES, COORDINATING, OUTCOME_WORDS, RECEIVING_VERBS,
-                             RECIPIENT_MARKERS, RelationRules)
+from .relation_rules import ASSIST_CUES, COORDINATING, OUTCOME_WORDS, RECEIVING_VERBS, RECIPIENT_MARKERS, RelationRules
 
 # Pair = (head start, head end, tail start, tail end) in token indices.
 Pair = Tuple[int, int, int, int]
@@ -29,14 +28,20 @@ _CLAUSE_BREAKS = re.compile(r"[，,；;：:]")
 _SEMICOLONS = re.compile(r"[；;]")
 _COMMAS = re.compile(r"[，,]")
 _DIGITS = re.compile(r"[0-9０-９.．]+")
-_LEXICONS = {"assist": ASSIST_CUES, "coord": COORDINATING, "receive": RECEIVING_VERBS,
-             "marker": RECIPIENT_MARKERS, "outcome": OUTCOME_WORDS}
+_LEXICONS = {
+    "assist": ASSIST_CUES,
+    "coord": COORDINATING,
+    "receive": RECEIVING_VERBS,
+    "marker": RECIPIENT_MARKERS,
+    "outcome": OUTCOME_WORDS,
+}
 _LONG_GAP = 12
 
 
 class _Ent(NamedTuple):
     """What the features read of an entity, read once (a spaCy Span recomputes its
     character offsets on every access)."""
+
     start: int  # token index
     start_char: int
     end_char: int
@@ -56,23 +61,23 @@ def _shape(text: str) -> str:
     return _DIGITS.sub("0", text)
 
 
-def pair_features(doc: Doc, ents: Sequence[Tuple[int, int, str]],
-                  pairs: Sequence[Pair]) -> List[List[str]]:
+def pair_features(doc: Doc, ents: Sequence[Tuple[int, int, str]], pairs: Sequence[Pair]) -> List[List[str]]:
     """One list of feature strings per pair, in the order of `pairs`."""
     if not pairs:
         return []
     text = doc.text
     spans = {(s, e): Span(doc, s, e, label=label) for s, e, label in ents}
     ordered_spans = sorted(spans.values(), key=lambda sp: sp.start_char)
-    verdict = {(r.head.start, r.tail.start): r.label
-               for r in RelationRules().relate(doc, ordered_spans)}
+    verdict = {(r.head.start, r.tail.start): r.label for r in RelationRules().relate(doc, ordered_spans)}
     info = {key: _Ent(sp.start, sp.start_char, sp.end_char, sp.text, sp.label_) for key, sp in spans.items()}
     ordered = sorted(info.values(), key=lambda sp: sp.start_char)
     index = SentenceIndex(text)
     # Start offsets of the parties and of the measures, for counting what lies between
     # the two ends of a pair in O(log n) (entities do not overlap).
-    starts = {kind: [sp.start_char for sp in ordered if sp.label_ in labels]
-              for kind, labels in (("party", PARTY_LABELS), ("measure", MEASURE_LABELS))}
+    starts = {
+        kind: [sp.start_char for sp in ordered if sp.label_ in labels]
+        for kind, labels in (("party", PARTY_LABELS), ("measure", MEASURE_LABELS))
+    }
     sentence_cue: Dict[int, bool] = {}
     rows = []
     for hs, he, ts, te in pairs:
@@ -85,9 +90,15 @@ def _count(starts: List[int], lo: int, hi: int) -> int:
     return bisect_left(starts, hi) - bisect_left(starts, lo)
 
 
-def _features(text: str, index: SentenceIndex, sentence_cue: Dict[int, bool],
-              starts: Dict[str, List[int]], verdict: Dict[Tuple[int, int], str],
-              head: _Ent, tail: _Ent) -> List[str]:
+def _features(
+    text: str,
+    index: SentenceIndex,
+    sentence_cue: Dict[int, bool],
+    starts: Dict[str, List[int]],
+    verdict: Dict[Tuple[int, int], str],
+    head: _Ent,
+    tail: _Ent,
+) -> List[str]:
     after = tail.start_char >= head.end_char
     d = "R" if after else "L"  # where the party is, seen from the measure
     lo, hi = (head.end_char, tail.start_char) if after else (tail.end_char, head.start_char)
@@ -99,8 +110,8 @@ def _features(text: str, index: SentenceIndex, sentence_cue: Dict[int, bool],
         start, end = index.bounds_of(head.start_char)
         sentence_cue[sid] = any(cue in text[start:end] for cue in ASSIST_CUES)
     unit = _shape(head.text).lstrip("0")
-    pl, pr = text[max(0, tail.start_char - 3):tail.start_char], text[tail.end_char:tail.end_char + 3]
-    ml, mr = text[max(0, head.start_char - 4):head.start_char], text[head.end_char:head.end_char + 3]
+    pl, pr = text[max(0, tail.start_char - 3) : tail.start_char], text[tail.end_char : tail.end_char + 3]
+    ml, mr = text[max(0, head.start_char - 4) : head.start_char], text[head.end_char : head.end_char + 3]
     n_semi = len(_SEMICOLONS.findall(gap))
     n_comma = len(_COMMAS.findall(gap))
     # Nearest party in the same comma-clause, on the party's side of the measure. The
@@ -127,29 +138,38 @@ def _features(text: str, index: SentenceIndex, sentence_cue: Dict[int, bool],
         f"rule={verdict.get((head.start, tail.start), 'none')}",
         f"rule_dir={verdict.get((head.start, tail.start), 'none')}{d}",
         f"sent_cue={sentence_cue[sid]}",
-        f"unit={unit[-2:]}", f"unit1={unit[-1:]}",
+        f"unit={unit[-2:]}",
+        f"unit1={unit[-1:]}",
         f"unit_lab={unit[-1:]}>{tail.label_}{d}",
-        f"ps1={tail.text[-1:]}", f"ps2={tail.text[-2:]}",
+        f"ps1={tail.text[-1:]}",
+        f"ps2={tail.text[-2:]}",
         f"ps1_dir={tail.text[-1:]}{d}",
-        f"pl1={pl[-1:]}{d}", f"pl2={pl[-2:]}{d}", f"pl3={pl}",
-        f"pr1={pr[:1]}{d}", f"pr2={pr[:2]}{d}", f"pr3={pr}",
-        f"ml1={ml[-1:]}", f"ml2={ml[-2:]}", f"ml4={_shape(ml)}",
-        f"mr1={mr[:1]}", f"mr2={mr[:2]}",
+        f"pl1={pl[-1:]}{d}",
+        f"pl2={pl[-2:]}{d}",
+        f"pl3={pl}",
+        f"pr1={pr[:1]}{d}",
+        f"pr2={pr[:2]}{d}",
+        f"pr3={pr}",
+        f"ml1={ml[-1:]}",
+        f"ml2={ml[-2:]}",
+        f"ml4={_shape(ml)}",
+        f"mr1={mr[:1]}",
+        f"mr2={mr[:2]}",
     ]
-    feats += [f"mlb={ml[i:i + 2]}" for i in range(len(ml) - 1)]
+    feats += [f"mlb={ml[i : i + 2]}" for i in range(len(ml) - 1)]
     if len(gap) <= _LONG_GAP:
         feats.append(f"gap={d}{_shape(gap)}")
-        feats += [f"gb={d}{gap[i:i + 2]}" for i in range(len(gap) - 1)]
+        feats += [f"gb={d}{gap[i : i + 2]}" for i in range(len(gap) - 1)]
         feats += [f"gu={d}{ch}" for ch in gap]
     else:
         head_end, tail_end = (gap[:6], gap[-6:]) if after else (gap[-6:], gap[:6])
         # `near` is the measure's end of the gap, `far` the party's.
-        feats += [f"gnear={d}{head_end[i:i + 2]}" for i in range(len(head_end) - 1)]
-        feats += [f"gfar={d}{tail_end[i:i + 2]}" for i in range(len(tail_end) - 1)]
+        feats += [f"gnear={d}{head_end[i : i + 2]}" for i in range(len(head_end) - 1)]
+        feats += [f"gfar={d}{tail_end[i : i + 2]}" for i in range(len(tail_end) - 1)]
     for name, words in _LEXICONS.items():
         if any(w in gap for w in words):
             feats.append(f"gx={name}{d}")
-        if any(w in ml + text[max(0, head.start_char - 8):head.start_char] for w in words):
+        if any(w in ml + text[max(0, head.start_char - 8) : head.start_char] for w in words):
             feats.append(f"mx={name}")
     if pl.endswith(RECIPIENT_MARKERS):
         feats.append(f"marker_before_party{d}")
@@ -157,6 +177,6 @@ def _features(text: str, index: SentenceIndex, sentence_cue: Dict[int, bool],
         feats.append(f"coord_after_party{d}")
     if pr.startswith(RECEIVING_VERBS):
         feats.append(f"receive_after_party{d}")
-    if pr.startswith(ASSIST_CUES) or text[tail.end_char:tail.end_char + 4].startswith(ASSIST_CUES):
+    if pr.startswith(ASSIST_CUES) or text[tail.end_char : tail.end_char + 4].startswith(ASSIST_CUES):
         feats.append(f"assist_after_party{d}")
     return feats

@@ -75,7 +75,10 @@ def build_relation_pooled(
     hidden = Relu(nO=hidden_width)
     scorer = chain(hidden, Dropout(0.1), Linear(nO=nO, nI=hidden_width))
     model: Model = Model(
-        "relief_relation_model", _forward, init=_init, layers=[tok2vec, scorer],
+        "relief_relation_model",
+        _forward,
+        init=_init,
+        layers=[tok2vec, scorer],
         refs={"tok2vec": tok2vec, "scorer": scorer, "hidden": hidden},
         attrs={"get_candidates": get_candidates},
     )
@@ -124,10 +127,10 @@ def _forward(model: Model, docs: List[Doc], is_train: bool):
         for row, (i, (hs, he, ts, te)) in enumerate(index):
             d = d_feats[row]
             d_tokvecs[i][hs:he] += d[:width] / (he - hs)
-            d_tokvecs[i][ts:te] += d[width:2 * width] / (te - ts)
+            d_tokvecs[i][ts:te] += d[width : 2 * width] / (te - ts)
             cs, ce = _between(hs, he, ts, te)
             if ce > cs:
-                d_tokvecs[i][cs:ce] += d[2 * width:3 * width] / (ce - cs)
+                d_tokvecs[i][cs:ce] += d[2 * width : 3 * width] / (ce - cs)
         return bp_tokvecs(d_tokvecs)
 
     return scores, backprop
@@ -151,7 +154,7 @@ def _pair_features(xp, vecs, pair: Pair):
 @registry.architectures("relief.RelationLexical.v1")
 def build_relation_lexical(
     get_candidates: Callable[[Doc], List[Pair]],
-    length: int = 2 ** 18,
+    length: int = 2**18,
     embed_width: int = 0,
     nO: int = 2,
 ) -> Model[List[Doc], Floats2d]:
@@ -173,13 +176,20 @@ def build_relation_lexical(
         mlp = chain(Relu(nO=embed_width, nI=embed_width), Dropout(0.1), Linear(nO=nO, nI=embed_width))
         layers += [embed, mlp]
         refs.update({"embed": embed, "mlp": mlp})
-    return Model("relief_relation_wide", _wide_forward, layers=layers, refs=refs,
-                 attrs={"get_candidates": get_candidates}, init=_wide_init)
+    return Model(
+        "relief_relation_wide",
+        _wide_forward,
+        layers=layers,
+        refs=refs,
+        attrs={"get_candidates": get_candidates},
+        init=_wide_init,
+    )
 
 
 @registry.architectures("relief.RelationWideDeep.v1")
-def build_relation_wide_deep(wide: Model[List[Doc], Floats2d],
-                             deep: Model[List[Doc], Floats2d]) -> Model[List[Doc], Floats2d]:
+def build_relation_wide_deep(
+    wide: Model[List[Doc], Floats2d], deep: Model[List[Doc], Floats2d]
+) -> Model[List[Doc], Floats2d]:
     """The mean of two relation models' logits: `wide` (lexical, `relief.RelationLexical.v1`)
     and `deep` (reading encoder vectors: `relief.RelationEncoder.v1` or
     `relief.RelationPooled.v1`). Both must list the same candidate pairs. The parts can be
@@ -188,9 +198,14 @@ def build_relation_wide_deep(wide: Model[List[Doc], Floats2d],
     wide (Model): the lexical model.
     deep (Model): the encoder-based model (it holds the `tok2vec`).
     """
-    return Model("relief_relation_wide_deep", _sum_forward, layers=[deep, wide], init=_sum_init,
-                 refs={"tok2vec": deep.get_ref("tok2vec"), "wide": wide, "deep": deep},
-                 attrs={"get_candidates": deep.attrs["get_candidates"]})
+    return Model(
+        "relief_relation_wide_deep",
+        _sum_forward,
+        layers=[deep, wide],
+        init=_sum_init,
+        refs={"tok2vec": deep.get_ref("tok2vec"), "wide": wide, "deep": deep},
+        attrs={"get_candidates": deep.attrs["get_candidates"]},
+    )
 
 
 # Names used by pipelines saved before 2026-12-07 (the shipped default's config.cfg among
@@ -203,7 +218,7 @@ def build_relation_model_v3(
     get_candidates: Callable[[Doc], List[Pair]],
     tok2vec: Optional[Model[List[Doc], List[Floats2d]]] = None,
     hidden_width: int = 128,
-    length: int = 2 ** 18,
+    length: int = 2**18,
     embed_width: int = 0,
     nO: int = 2,
 ) -> Model[List[Doc], Floats2d]:

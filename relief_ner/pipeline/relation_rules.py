@@ -19,24 +19,124 @@ from ..extensions import Relation
 from ..schema import MEASURE_LABELS, PARTY_LABELS, SentenceIndex
 
 ASSIST_CUES = (
-    "投资", "投入", "捐赠", "捐款", "捐助", "捐资", "捐建", "发放", "援建", "资助", "帮扶", "扶持",
-    "支持", "采购", "购买", "认购", "拨付", "拨款", "出资", "筹资", "筹集", "募集", "赠送", "送去",
-    "送来", "提供", "修建", "新建", "建设", "建成", "援助", "补贴", "奖励", "慰问", "培训", "帮助",
-    "销售", "消费", "落实", "实施", "带动", "惠及", "受益", "贷款", "吸纳", "硬化", "改造",
-    "安装", "结对", "赠予", "捐献", "帮销", "助销", "代销", "采买", "到位",
+    "投资",
+    "投入",
+    "捐赠",
+    "捐款",
+    "捐助",
+    "捐资",
+    "捐建",
+    "发放",
+    "援建",
+    "资助",
+    "帮扶",
+    "扶持",
+    "支持",
+    "采购",
+    "购买",
+    "认购",
+    "拨付",
+    "拨款",
+    "出资",
+    "筹资",
+    "筹集",
+    "募集",
+    "赠送",
+    "送去",
+    "送来",
+    "提供",
+    "修建",
+    "新建",
+    "建设",
+    "建成",
+    "援助",
+    "补贴",
+    "奖励",
+    "慰问",
+    "培训",
+    "帮助",
+    "销售",
+    "消费",
+    "落实",
+    "实施",
+    "带动",
+    "惠及",
+    "受益",
+    "贷款",
+    "吸纳",
+    "硬化",
+    "改造",
+    "安装",
+    "结对",
+    "赠予",
+    "捐献",
+    "帮销",
+    "助销",
+    "代销",
+    "采买",
+    "到位",
 )
-RECIPIENT_MARKERS = ("捐赠给", "捐给", "用于", "帮助", "帮扶", "资助", "支持", "援助", "为", "向",
-                     "给", "在", "到", "对", "助力")
+RECIPIENT_MARKERS = (
+    "捐赠给",
+    "捐给",
+    "用于",
+    "帮助",
+    "帮扶",
+    "资助",
+    "支持",
+    "援助",
+    "为",
+    "向",
+    "给",
+    "在",
+    "到",
+    "对",
+    "助力",
+)
 RECEIVING_VERBS = ("获得", "获赠", "收到", "得到", "争取到", "获", "接受")
-COORDINATING = ("协调", "争取", "组织", "牵头", "邀请", "引进", "对接", "推动", "指导", "动员",
-                "积极协调", "多方协调", "主动对接")
-OUTCOME_WORDS = ("增收", "产值", "收入", "销售额", "共有", "总面积", "面积", "人口", "人均", "户均",
-                 "利润", "营业额", "总数", "占地", "年均", "覆盖", "营收", "效益", "分红", "价格")
+COORDINATING = (
+    "协调",
+    "争取",
+    "组织",
+    "牵头",
+    "邀请",
+    "引进",
+    "对接",
+    "推动",
+    "指导",
+    "动员",
+    "积极协调",
+    "多方协调",
+    "主动对接",
+)
+OUTCOME_WORDS = (
+    "增收",
+    "产值",
+    "收入",
+    "销售额",
+    "共有",
+    "总面积",
+    "面积",
+    "人口",
+    "人均",
+    "户均",
+    "利润",
+    "营业额",
+    "总数",
+    "占地",
+    "年均",
+    "覆盖",
+    "营收",
+    "效益",
+    "分红",
+    "价格",
+)
 _CLAUSE_BREAK = re.compile(r"[，,；;：:]")
 
 
-@Language.factory("relief_relation_rules", default_config={"outcome_window": 8},
-                  requires=["doc.ents"], assigns=["doc._.relations"])
+@Language.factory(
+    "relief_relation_rules", default_config={"outcome_window": 8}, requires=["doc.ents"], assigns=["doc._.relations"]
+)
 def make_relation_rules(nlp: Language, name: str, outcome_window: int) -> "RelationRules":
     """Cue-word relations between the measures and parties of a sentence.
 
@@ -78,7 +178,7 @@ class RelationRules:
 
     def _relate(self, text: str, measure: Span, parties: Sequence[Span]) -> List[Relation]:
         start = measure.start_char
-        context = text[max(_clause_start(text, start), start - self.outcome_window):start]
+        context = text[max(_clause_start(text, start), start - self.outcome_window) : start]
         if any(word in context for word in OUTCOME_WORDS):
             return []
         out: List[Relation] = []
@@ -96,8 +196,8 @@ class RelationRules:
         for p in parties:
             if p.end_char > measure.start_char:
                 continue
-            after = text[p.end_char:p.end_char + 6]
-            before = text[max(0, p.start_char - 4):p.start_char]
+            after = text[p.end_char : p.end_char + 6]
+            before = text[max(0, p.start_char - 4) : p.start_char]
             if after.startswith(COORDINATING) or before.endswith(RECIPIENT_MARKERS):
                 continue
             if p.label_ == "LOC" and not after.startswith(ASSIST_CUES):
@@ -108,14 +208,13 @@ class RelationRules:
         return candidates[-1] if candidates else None
 
     @staticmethod
-    def _recipient(text: str, measure: Span, parties: Sequence[Span],
-                   provider: Optional[Span]) -> Optional[Span]:
+    def _recipient(text: str, measure: Span, parties: Sequence[Span], provider: Optional[Span]) -> Optional[Span]:
         best, best_dist = None, None
         for p in parties:
             if provider is not None and p.start_char == provider.start_char:
                 continue
-            before = text[max(0, p.start_char - 4):p.start_char]
-            after = text[p.end_char:p.end_char + 4]
+            before = text[max(0, p.start_char - 4) : p.start_char]
+            after = text[p.end_char : p.end_char + 4]
             if before.endswith(RECIPIENT_MARKERS) or after.startswith(RECEIVING_VERBS):
                 dist = abs(p.start_char - measure.start_char)
                 if best_dist is None or dist < best_dist:

@@ -22,8 +22,14 @@ from .data import ReportData
 _EPOCH = pd.Timestamp("1970-01-01")
 
 
-def render(data: ReportData, *, title: str, source: str, rule: Optional[Dict[str, Any]] = None,
-           generated: Optional[dt.datetime] = None) -> str:
+def render(
+    data: ReportData,
+    *,
+    title: str,
+    source: str,
+    rule: Optional[Dict[str, Any]] = None,
+    generated: Optional[dt.datetime] = None,
+) -> str:
     generated = generated or dt.datetime.now().replace(microsecond=0)
     payload = build_payload(data, title=title, source=source, rule=rule or {}, generated=generated)
     template = _asset("template.html")
@@ -33,7 +39,8 @@ def render(data: ReportData, *, title: str, source: str, rule: Optional[Dict[str
         "{{plotly}}": _script_safe(_plotly_js()),
         # `<` only occurs inside JSON strings, where \u003c means the same
         "{{data}}": json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False).replace(
-            "<", "\\u003c"),
+            "<", "\\u003c"
+        ),
         "{{script}}": _script_safe(_asset("report.js")),
     }
     # One pass, so that no inlined part is searched for the others' placeholders.
@@ -47,11 +54,12 @@ def render(data: ReportData, *, title: str, source: str, rule: Optional[Dict[str
         pos, key = min(hits)
         out.append(rest[:pos])
         out.append(parts[key])
-        rest = rest[pos + len(key):]
+        rest = rest[pos + len(key) :]
 
 
-def build_payload(data: ReportData, *, title: str, source: str, rule: Dict[str, Any],
-                  generated: dt.datetime) -> Dict[str, Any]:
+def build_payload(
+    data: ReportData, *, title: str, source: str, rule: Dict[str, Any], generated: dt.datetime
+) -> Dict[str, Any]:
     ev = data.events
     evidence = data.evidence
     event_ids = ev["event_id"].tolist()
@@ -80,7 +88,10 @@ def build_payload(data: ReportData, *, title: str, source: str, rule: Dict[str, 
         "id": event_ids,
         "day": _days(ev["first_published"]),
         "month": [month_index[m] if isinstance(m, str) else -1 for m in ev["month"].tolist()],
-        "pr": pr, "rr": rr, "p": p, "r": r,
+        "pr": pr,
+        "rr": rr,
+        "p": p,
+        "r": r,
         "money": [_number(v) for v in ev["money_cny"].tolist()],
         "area": [_number(v) for v in ev["area_m2"].tolist()],
         "nrec": [int(v) for v in ev["n_records"].tolist()],
@@ -98,10 +109,19 @@ def build_payload(data: ReportData, *, title: str, source: str, rule: Dict[str, 
         "title": title_codes,
     }
     return {
-        "title": title, "source": source, "generated": generated.isoformat(sep=" "), "rule": rule,
-        "regions": regions, "parties": parties, "months": months, "units": units,
-        "docs": docs, "urls": urls, "titles": titles,
-        "events": events, "evidence": proof,
+        "title": title,
+        "source": source,
+        "generated": generated.isoformat(sep=" "),
+        "rule": rule,
+        "regions": regions,
+        "parties": parties,
+        "months": months,
+        "units": units,
+        "docs": docs,
+        "urls": urls,
+        "titles": titles,
+        "events": events,
+        "evidence": proof,
     }
 
 
@@ -116,7 +136,7 @@ def _factorize(*columns: pd.Series, missing: bool = False) -> Tuple[List[str], L
     codes = codes.tolist()
     out, start = [], 0
     for column in columns:
-        out.append(codes[start:start + len(column)])
+        out.append(codes[start : start + len(column)])
         start += len(column)
     return [str(u) for u in uniques], out
 
@@ -141,6 +161,7 @@ def _plotly_js() -> str:
         from plotly.offline import get_plotlyjs
     except ImportError:  # pragma: no cover - depends on the environment
         from ..batch.items import MissingDependency
+
         raise MissingDependency("the report needs plotly: pip install 'relief_ner[store]'") from None
     return get_plotlyjs()
 

@@ -56,8 +56,9 @@ def create_engine(url: str) -> sa.Engine:
     try:
         engine = sa.create_engine(parsed, future=True)
     except (ImportError, sa.exc.NoSuchModuleError) as err:
-        raise StoreError(f"no driver for {display_url(url)} ({err}); PostgreSQL needs "
-                         "pip install 'relief_ner[store]' (psycopg)") from None
+        raise StoreError(
+            f"no driver for {display_url(url)} ({err}); PostgreSQL needs pip install 'relief_ner[store]' (psycopg)"
+        ) from None
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -43,13 +43,16 @@ _NUM = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 # `…日电商平台` is not a dateline: words that start with 电 or 讯 are excluded.
 _DATELINE = re.compile(
     rf"(?:(?P<y>(?:19|20)\d\d)年)?(?P<m>{_NUM})月(?P<d>{_NUM})日(?:电|讯|消息)"
-    r"(?![商视网力影话脑子器梯站费价量池动线源气信台报厂缆路磁机压流灯表竞息])")
+    r"(?![商视网力影话脑子器梯站费价量池动线源气信台报厂缆路磁机压流灯表竞息])"
+)
 _TIMESTAMP = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d\d)\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"\s*(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2})(?::\d{2})?(?!\d)")
+    r"\s*(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2})(?::\d{2})?(?!\d)"
+)
 _FULL_DATE = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d\d)\s*(?:年\s*(?P<m1>\d{1,2})\s*月\s*(?P<d1>\d{1,2})\s*日"
-    r"|[-/.](?P<m2>\d{1,2})[-/.](?P<d2>\d{1,2})(?!\d))")
+    r"|[-/.](?P<m2>\d{1,2})[-/.](?P<d2>\d{1,2})(?!\d))"
+)
 _LEAD_DATE = re.compile(rf"(?<![\d年])(?P<m>{_NUM})月(?P<d>{_NUM})日(?=[，,\s]|上午|下午|晚|凌晨|早|中午)")
 # Dates in URLs: /2019-11/20/, /2017/12/27/, /2019-11-20/, t20191120_, /20191120/, /201911/20/
 _URL_DATES = (
@@ -64,16 +67,20 @@ _YEAR_MENTION = re.compile(r"(?<!到|至|争|划|计|预|标|\d)(?P<y>(?:19|20)\
 @dataclass(frozen=True)
 class PublicationDate:
     date: dt.date
-    source: str          # metadata, feed, dateline, timestamp, url, text
-    evidence: str        # the metadata value, the URL, or the characters read in the text
+    source: str  # metadata, feed, dateline, timestamp, url, text
+    evidence: str  # the metadata value, the URL, or the characters read in the text
     year_from: str = "explicit"  # explicit, url, text, reference
-    time: Optional[str] = None   # "HH:MM" when the source gives it
+    time: Optional[str] = None  # "HH:MM" when the source gives it
     start: Optional[int] = None  # offsets of the evidence in the text (dateline, timestamp, text)
     end: Optional[int] = None
 
 
-def publication_date(text: str, extra: Optional[Mapping[str, Any]] = None, source_url: Optional[str] = None,
-                     reference: Optional[dt.date] = None) -> Optional[PublicationDate]:
+def publication_date(
+    text: str,
+    extra: Optional[Mapping[str, Any]] = None,
+    source_url: Optional[str] = None,
+    reference: Optional[dt.date] = None,
+) -> Optional[PublicationDate]:
     """The publication date of a document by the rule in the module docstring, or None."""
     extra = extra or {}
     reference = reference or dt.date.today()
@@ -83,8 +90,9 @@ def publication_date(text: str, extra: Optional[Mapping[str, Any]] = None, sourc
             parsed = parse_date_string(value)
             if parsed is not None:
                 day, time = parsed
-                return PublicationDate(day, "feed" if "feed" in extra else "metadata",
-                                       f"{key}={value.strip()}", time=time)
+                return PublicationDate(
+                    day, "feed" if "feed" in extra else "metadata", f"{key}={value.strip()}", time=time
+                )
     head = text[:HEAD_CHARS].translate(_FULLWIDTH_DIGITS)
     url_date = date_in_url(source_url) if source_url else None
     for m in _DATELINE.finditer(head):
@@ -97,14 +105,14 @@ def publication_date(text: str, extra: Optional[Mapping[str, Any]] = None, sourc
         year, year_from = _infer_year(month, day, text, head, source_url, reference)
         found = _date(year, month, day) if year else None
         if found:
-            return PublicationDate(found, "dateline", m.group(0), year_from=year_from,
-                                   start=m.start(), end=m.end())
+            return PublicationDate(found, "dateline", m.group(0), year_from=year_from, start=m.start(), end=m.end())
     for m in _TIMESTAMP.finditer(head):
         found = _date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
         hour, minute = int(m.group("H")), int(m.group("M"))
         if found and hour < 24 and minute < 60:
-            return PublicationDate(found, "timestamp", m.group(0), time=f"{hour:02d}:{minute:02d}",
-                                   start=m.start(), end=m.end())
+            return PublicationDate(
+                found, "timestamp", m.group(0), time=f"{hour:02d}:{minute:02d}", start=m.start(), end=m.end()
+            )
     if url_date is not None:
         return PublicationDate(url_date, "url", source_url or "")
     for m, found in _full_dates(head):
@@ -168,8 +176,9 @@ def _url_year(url: Optional[str]) -> Optional[int]:
     return int(m.group("y") or m.group("y2")) if m else None
 
 
-def _infer_year(month: int, day: int, text: str, head: str, url: Optional[str],
-                reference: dt.date) -> Tuple[Optional[int], str]:
+def _infer_year(
+    month: int, day: int, text: str, head: str, url: Optional[str], reference: dt.date
+) -> Tuple[Optional[int], str]:
     year = _url_year(url)
     if year:
         return year, "url"

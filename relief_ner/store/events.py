@@ -61,8 +61,7 @@ class Member:
 
 def assign_events(block: str, members: Sequence[Member], rule: EventRule) -> Dict[RecordKey, str]:
     """Event id of every record of one block (records with the same `block_key`)."""
-    dated = sorted((m for m in members if m.published is not None),
-                   key=lambda m: (m.published, m.doc_id, m.idx))
+    dated = sorted((m for m in members if m.published is not None), key=lambda m: (m.published, m.doc_id, m.idx))
     undated = sorted((m for m in members if m.published is None), key=lambda m: (m.doc_id, m.idx))
     groups: List[List[Member]] = []
     for member in dated:
@@ -103,8 +102,7 @@ def update_events(conn: sa.Connection, blocks: Optional[Iterable[str]], rule: Ev
     """Recompute the event ids of every record of `blocks` (None: of all records); the
     number of records whose event changed."""
     found: List[Tuple[str, str, int, Optional[dt.date], Optional[str]]] = []
-    query = sa.select(records.c.block_key, records.c.doc_id, records.c.idx, records.c.published,
-                      records.c.event_id)
+    query = sa.select(records.c.block_key, records.c.doc_id, records.c.idx, records.c.published, records.c.event_id)
     if blocks is None:
         found.extend(conn.execute(query).all())
     else:
@@ -113,9 +111,11 @@ def update_events(conn: sa.Connection, blocks: Optional[Iterable[str]], rule: Ev
     assigned = assign_all(((b, d, i, p) for b, d, i, p, _ in found), rule)
     changed = [{"d": d, "i": i, "e": assigned[(d, i)]} for _, d, i, _, old in found if assigned[(d, i)] != old]
     if changed:
-        statement = (sa.update(records)
-                     .where(records.c.doc_id == sa.bindparam("d"), records.c.idx == sa.bindparam("i"))
-                     .values(event_id=sa.bindparam("e")))
+        statement = (
+            sa.update(records)
+            .where(records.c.doc_id == sa.bindparam("d"), records.c.idx == sa.bindparam("i"))
+            .values(event_id=sa.bindparam("e"))
+        )
         for chunk in _chunks(changed):
             conn.execute(statement, chunk)
     return len(changed)
@@ -123,4 +123,4 @@ def update_events(conn: sa.Connection, blocks: Optional[Iterable[str]], rule: Ev
 
 def _chunks(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]

@@ -19,11 +19,40 @@ _DROP = str.maketrans("", "", " \t\r\n\u3000\"'“”‘’「」『』《》")
 # the short form reports use. Reports group regions by province: a stored region's code
 # gives it; without one, the province a party's name starts with (`浙江某某集团` → 浙江).
 PROVINCE_CODES = {
-    "11": "北京", "12": "天津", "13": "河北", "14": "山西", "15": "内蒙古", "21": "辽宁", "22": "吉林",
-    "23": "黑龙江", "31": "上海", "32": "江苏", "33": "浙江", "34": "安徽", "35": "福建", "36": "江西",
-    "37": "山东", "41": "河南", "42": "湖北", "43": "湖南", "44": "广东", "45": "广西", "46": "海南",
-    "50": "重庆", "51": "四川", "52": "贵州", "53": "云南", "54": "西藏", "61": "陕西", "62": "甘肃",
-    "63": "青海", "64": "宁夏", "65": "新疆", "71": "台湾", "81": "香港", "82": "澳门",
+    "11": "北京",
+    "12": "天津",
+    "13": "河北",
+    "14": "山西",
+    "15": "内蒙古",
+    "21": "辽宁",
+    "22": "吉林",
+    "23": "黑龙江",
+    "31": "上海",
+    "32": "江苏",
+    "33": "浙江",
+    "34": "安徽",
+    "35": "福建",
+    "36": "江西",
+    "37": "山东",
+    "41": "河南",
+    "42": "湖北",
+    "43": "湖南",
+    "44": "广东",
+    "45": "广西",
+    "46": "海南",
+    "50": "重庆",
+    "51": "四川",
+    "52": "贵州",
+    "53": "云南",
+    "54": "西藏",
+    "61": "陕西",
+    "62": "甘肃",
+    "63": "青海",
+    "64": "宁夏",
+    "65": "新疆",
+    "71": "台湾",
+    "81": "香港",
+    "82": "澳门",
 }
 PROVINCES = tuple(PROVINCE_CODES.values())
 UNKNOWN_REGION = "未知"
@@ -100,13 +129,16 @@ def province_of_code(code: Optional[str]) -> Optional[str]:
     return None
 
 
-def display_region(stored_code: Optional[str], stored_name: Optional[str],
-                   parties: Sequence[Mapping[str, Any]]) -> str:
+def display_region(stored_code: Optional[str], stored_name: Optional[str], parties: Sequence[Mapping[str, Any]]) -> str:
     """The region a report groups by, a province: that of the stored (resolver) region's
     code, else the province the stored region's or a party's name starts with, else
     `UNKNOWN_REGION`."""
-    return (province_of_code(stored_code) or province_of([stored_name] if stored_name else [])
-            or province_of(str(p.get("text", "")) for p in parties) or UNKNOWN_REGION)
+    return (
+        province_of_code(stored_code)
+        or province_of([stored_name] if stored_name else [])
+        or province_of(str(p.get("text", "")) for p in parties)
+        or UNKNOWN_REGION
+    )
 
 
 def texts(parties: Sequence[Mapping[str, Any]]) -> str:

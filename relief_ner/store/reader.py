@@ -1,9 +1,9 @@
 """`relief_ner.store.open(url)`: a records database and its tables as pandas or Arrow.
 
-    >>> import relief_ner.store
-    >>> with relief_ner.store.open("records.sqlite") as db:
-    ...     records = db.records()                 # one row per record, with its document's URL and date
-    ...     events = db.events(format="arrow")     # one row per event (the same assistance told by several reports)
+>>> import relief_ner.store
+>>> with relief_ner.store.open("records.sqlite") as db:
+...     records = db.records()                 # one row per record, with its document's URL and date
+...     events = db.events(format="arrow")     # one row per event (the same assistance told by several reports)
 """
 
 from __future__ import annotations
@@ -66,8 +66,10 @@ class Store:
     def counts(self) -> Dict[str, int]:
         """Rows per table."""
         with self.engine.connect() as conn:
-            return {name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-                    for name, table in metadata.tables.items()}
+            return {
+                name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+                for name, table in metadata.tables.items()
+            }
 
     def documents(self, format: str = "pandas") -> Any:
         return self._frame(sa.select(documents).order_by(documents.c.id), format)
@@ -84,9 +86,11 @@ class Store:
     def measures(self, format: str = "pandas", kind: Optional[str] = None) -> Any:
         """One row per MONEY/COUNT/AREA of a record (`kind`, value, unit: 户, 人, 所 …) with
         the record's event and date; `kind` keeps one kind."""
-        query = (sa.select(measures, records.c.event_id, records.c.published)
-                 .join(records, sa.and_(records.c.doc_id == measures.c.doc_id, records.c.idx == measures.c.record_idx))
-                 .order_by(measures.c.doc_id, measures.c.record_idx, measures.c.idx))
+        query = (
+            sa.select(measures, records.c.event_id, records.c.published)
+            .join(records, sa.and_(records.c.doc_id == measures.c.doc_id, records.c.idx == measures.c.record_idx))
+            .order_by(measures.c.doc_id, measures.c.record_idx, measures.c.idx)
+        )
         if kind is not None:
             query = query.where(measures.c.kind == kind)
         return self._frame(query, format)
@@ -98,25 +102,47 @@ class Store:
         province of the stored region, else the province a party's name starts with, else
         未知; `parties.display_region`)."""
         wanted = [records.c[name] for name in columns] if columns else list(records.c)
-        for needed in ("provider", "recipient", "provider_region_code", "provider_region_name",
-                       "recipient_region_code", "recipient_region_name"):
+        for needed in (
+            "provider",
+            "recipient",
+            "provider_region_code",
+            "provider_region_name",
+            "recipient_region_code",
+            "recipient_region_name",
+        ):
             if needed not in {c.name for c in wanted}:
                 wanted.append(records.c[needed])
         doc_columns = _DOC_COLUMNS if columns is None else _DOC_COLUMNS[:2]
-        query = (sa.select(*wanted, *doc_columns).join(documents, documents.c.id == records.c.doc_id)
-                 .order_by(records.c.doc_id, records.c.idx))
+        query = (
+            sa.select(*wanted, *doc_columns)
+            .join(documents, documents.c.id == records.c.doc_id)
+            .order_by(records.c.doc_id, records.c.idx)
+        )
         frame = self._frame(query, "pandas")
         for side in ("provider", "recipient"):
             frame[f"{side}_region_label"] = _region_labels(
-                frame[f"{side}_region_code"], frame[f"{side}_region_name"], frame[side])
+                frame[f"{side}_region_code"], frame[f"{side}_region_name"], frame[side]
+            )
         return _as(frame, format)
 
     def events(self, format: str = "pandas") -> Any:
         """One row per event: the first record's parties, regions and amounts (the records
         of an event have the same ones by the rule), its first and last publication date,
         its sources (document ids, URLs) in date order, and which record is its first."""
-        frame = self.records(columns=["doc_id", "idx", "event_id", "published", "provider", "recipient",
-                                      "money_cny", "area_m2", "purpose", "sentence"])
+        frame = self.records(
+            columns=[
+                "doc_id",
+                "idx",
+                "event_id",
+                "published",
+                "provider",
+                "recipient",
+                "money_cny",
+                "area_m2",
+                "purpose",
+                "sentence",
+            ]
+        )
         return _as(events_of(frame), format)
 
     # ---------------------------------------------------------------- internals
@@ -180,14 +206,29 @@ def events_of(frame: Any) -> Any:
     import numpy as np
     import pandas as pd
 
-    columns = ["event_id", "first_published", "last_published", "provider", "recipient", "provider_region_label",
-               "recipient_region_label", "money_cny", "area_m2", "n_records", "n_documents", "doc_ids",
-               "source_urls", "first_doc_id", "first_idx"]
+    columns = [
+        "event_id",
+        "first_published",
+        "last_published",
+        "provider",
+        "recipient",
+        "provider_region_label",
+        "recipient_region_label",
+        "money_cny",
+        "area_m2",
+        "n_records",
+        "n_documents",
+        "doc_ids",
+        "source_urls",
+        "first_doc_id",
+        "first_idx",
+    ]
     if frame.empty:
         return pd.DataFrame(columns=columns)
     # Each event's records together, its first record (earliest date, document, position) first.
-    ordered = frame.sort_values(["event_id", "published", "doc_id", "idx"], na_position="last",
-                                kind="stable").reset_index(drop=True)
+    ordered = frame.sort_values(
+        ["event_id", "published", "doc_id", "idx"], na_position="last", kind="stable"
+    ).reset_index(drop=True)
     ids = ordered["event_id"].to_numpy()
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     ends = np.r_[starts[1:], len(ordered)]
@@ -196,26 +237,30 @@ def events_of(frame: Any) -> Any:
     urls = ordered["source_url"].tolist()
     bounds = list(zip(starts.tolist(), ends.tolist()))  # Python ints: numpy scalars index lists slowly
     doc_ids = [[docs[a]] if b - a == 1 else _unique_list(docs[a:b]) for a, b in bounds]
-    source_urls = [([urls[a]] if urls[a] is not None else []) if b - a == 1 else _unique_list(urls[a:b])
-                   for a, b in bounds]
+    source_urls = [
+        ([urls[a]] if urls[a] is not None else []) if b - a == 1 else _unique_list(urls[a:b]) for a, b in bounds
+    ]
     last = ordered.groupby("event_id", sort=False)["published"].max()
-    out = pd.DataFrame({
-        "event_id": first["event_id"].to_numpy(),
-        "first_published": first["published"].to_numpy(),
-        "last_published": last.to_numpy(),
-        "provider": first["provider"].to_numpy(),
-        "recipient": first["recipient"].to_numpy(),
-        "provider_region_label": first["provider_region_label"].to_numpy(),
-        "recipient_region_label": first["recipient_region_label"].to_numpy(),
-        "money_cny": first["money_cny"].to_numpy(),
-        "area_m2": first["area_m2"].to_numpy(),
-        "n_records": ends - starts,
-        "n_documents": [len(d) for d in doc_ids],
-        "doc_ids": doc_ids,
-        "source_urls": source_urls,
-        "first_doc_id": first["doc_id"].to_numpy(),
-        "first_idx": first["idx"].to_numpy(),
-    }, columns=columns)
+    out = pd.DataFrame(
+        {
+            "event_id": first["event_id"].to_numpy(),
+            "first_published": first["published"].to_numpy(),
+            "last_published": last.to_numpy(),
+            "provider": first["provider"].to_numpy(),
+            "recipient": first["recipient"].to_numpy(),
+            "provider_region_label": first["provider_region_label"].to_numpy(),
+            "recipient_region_label": first["recipient_region_label"].to_numpy(),
+            "money_cny": first["money_cny"].to_numpy(),
+            "area_m2": first["area_m2"].to_numpy(),
+            "n_records": ends - starts,
+            "n_documents": [len(d) for d in doc_ids],
+            "doc_ids": doc_ids,
+            "source_urls": source_urls,
+            "first_doc_id": first["doc_id"].to_numpy(),
+            "first_idx": first["idx"].to_numpy(),
+        },
+        columns=columns,
+    )
     return out.sort_values(["first_published", "event_id"], na_position="last").reset_index(drop=True)
 
 

@@ -18,7 +18,8 @@ metadata = sa.MetaData()
 JSON = sa.JSON(none_as_null=True)
 
 documents = sa.Table(
-    "documents", metadata,
+    "documents",
+    metadata,
     sa.Column("id", sa.Text, primary_key=True),
     sa.Column("source_url", sa.Text),
     sa.Column("title", sa.Text),
@@ -43,7 +44,8 @@ documents = sa.Table(
 )
 
 readings = sa.Table(
-    "readings", metadata,
+    "readings",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("doc_id", sa.Text, nullable=False),
     sa.Column("model_name", sa.Text, nullable=False),
@@ -56,7 +58,8 @@ readings = sa.Table(
 )
 
 entities = sa.Table(
-    "entities", metadata,
+    "entities",
+    metadata,
     sa.Column("doc_id", sa.Text, sa.ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("idx", sa.Integer, primary_key=True),
     sa.Column("label", sa.String(8), nullable=False),
@@ -70,7 +73,8 @@ entities = sa.Table(
 )
 
 relations = sa.Table(
-    "relations", metadata,
+    "relations",
+    metadata,
     sa.Column("doc_id", sa.Text, sa.ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("idx", sa.Integer, primary_key=True),
     sa.Column("label", sa.String(16), nullable=False),
@@ -84,7 +88,8 @@ relations = sa.Table(
 )
 
 records = sa.Table(
-    "records", metadata,
+    "records",
+    metadata,
     sa.Column("doc_id", sa.Text, sa.ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("idx", sa.Integer, primary_key=True),
     sa.Column("provider", sa.Text, nullable=False),
@@ -117,7 +122,8 @@ records = sa.Table(
 )
 
 measures = sa.Table(
-    "measures", metadata,
+    "measures",
+    metadata,
     sa.Column("doc_id", sa.Text, primary_key=True),
     sa.Column("record_idx", sa.Integer, primary_key=True),
     sa.Column("idx", sa.Integer, primary_key=True),
@@ -132,7 +138,8 @@ measures = sa.Table(
 )
 
 settings = sa.Table(
-    "settings", metadata,
+    "settings",
+    metadata,
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", JSON, nullable=False),
 )

@@ -75,8 +75,9 @@ class StoreWriter(Writer):
 
     fmt = "db"
 
-    def __init__(self, store: Store, *, reread: bool = False, rule: Optional[EventRule] = None,
-                 today: Optional[dt.date] = None) -> None:
+    def __init__(
+        self, store: Store, *, reread: bool = False, rule: Optional[EventRule] = None, today: Optional[dt.date] = None
+    ) -> None:
         super().__init__()
         self.store = store
         self.reread = reread
@@ -94,7 +95,8 @@ class StoreWriter(Writer):
         if self.reread:
             return
         query = sa.select(documents.c.id, documents.c.text_hash).where(
-            documents.c.model_name == model.name, documents.c.model_version == model.version)
+            documents.c.model_name == model.name, documents.c.model_version == model.version
+        )
         with self.store.engine.connect() as conn:
             self._done = {doc_id: digest for doc_id, digest in conn.execute(query)}
         self.done_ids = set(self._done)
@@ -126,10 +128,12 @@ class StoreWriter(Writer):
         ids = list(latest)
         try:
             with self.store.engine.begin() as conn:
-                first_seen = dict(_select_in(conn, sa.select(documents.c.id, documents.c.first_seen),
-                                             documents.c.id, ids))
-                touched: Set[str] = {b for (b,) in _select_in(
-                    conn, sa.select(records.c.block_key).distinct(), records.c.doc_id, ids)}
+                first_seen = dict(
+                    _select_in(conn, sa.select(documents.c.id, documents.c.first_seen), documents.c.id, ids)
+                )
+                touched: Set[str] = {
+                    b for (b,) in _select_in(conn, sa.select(records.c.block_key).distinct(), records.c.doc_id, ids)
+                }
                 for table in (*RESULT_TABLES, documents):
                     column = table.c.doc_id if "doc_id" in table.c else table.c.id
                     for chunk in _chunks(ids):
@@ -145,13 +149,15 @@ class StoreWriter(Writer):
                 update_events(conn, touched, self.rule)
         except sa.exc.SQLAlchemyError as err:
             from ..batch.writers import OutputError
+
             raise OutputError(f"cannot write to {self.store.display_url}: {first_line(err)}") from None
         for doc_id, row in zip(ids, rows):
             self._done[doc_id] = row["documents"][0]["text_hash"]
 
 
-def document_rows(result: DocResult, model: ModelInfo, now: dt.datetime,
-                  today: dt.date) -> Dict[str, List[Dict[str, Any]]]:
+def document_rows(
+    result: DocResult, model: ModelInfo, now: dt.datetime, today: dt.date
+) -> Dict[str, List[Dict[str, Any]]]:
     """The rows of one document for every table (`first_seen` is set by the writer)."""
     line = result.record
     text = result.text
@@ -162,7 +168,9 @@ def document_rows(result: DocResult, model: ModelInfo, now: dt.datetime,
     digest = text_hash(text)
     ents, rels, recs = line["entities"], line["relations"], line["records"]
     doc = {
-        "id": doc_id, "source_url": source, "title": _title(extra, text),
+        "id": doc_id,
+        "source_url": source,
+        "title": _title(extra, text),
         "published": found.date if found else None,
         "published_time": found.time if found else None,
         "published_source": found.source if found else None,
@@ -170,23 +178,55 @@ def document_rows(result: DocResult, model: ModelInfo, now: dt.datetime,
         "published_evidence": found.evidence[:500] if found else None,
         "published_start": found.start if found else None,
         "published_end": found.end if found else None,
-        "text_hash": digest, "n_chars": len(text), "n_entities": len(ents), "n_relations": len(rels),
-        "n_records": len(recs), "model_name": model.name, "model_version": model.version,
-        "read_at": now, "extra": extra or None,
+        "text_hash": digest,
+        "n_chars": len(text),
+        "n_entities": len(ents),
+        "n_relations": len(rels),
+        "n_records": len(recs),
+        "model_name": model.name,
+        "model_version": model.version,
+        "read_at": now,
+        "extra": extra or None,
     }
-    reading = {"doc_id": doc_id, "model_name": model.name, "model_version": model.version,
-               "text_hash": digest, "read_at": now, "n_entities": len(ents), "n_records": len(recs)}
-    entity_rows = [{
-        "doc_id": doc_id, "idx": i, "label": e["label"], "text": e["text"], "start_char": e["start"],
-        "end_char": e["end"], "value": e.get("value"), "unit": e.get("unit"), "approx": e.get("approx"),
-        "place": e.get("place") if isinstance(e.get("place"), Mapping) else None,
-    } for i, e in enumerate(ents)]
-    relation_rows = [{
-        "doc_id": doc_id, "idx": i, "label": r["label"],
-        "head_text": r["head"]["text"], "head_start": r["head"]["start"], "head_end": r["head"]["end"],
-        "tail_text": r["tail"]["text"], "tail_start": r["tail"]["start"], "tail_end": r["tail"]["end"],
-        "score": r.get("score"),
-    } for i, r in enumerate(rels)]
+    reading = {
+        "doc_id": doc_id,
+        "model_name": model.name,
+        "model_version": model.version,
+        "text_hash": digest,
+        "read_at": now,
+        "n_entities": len(ents),
+        "n_records": len(recs),
+    }
+    entity_rows = [
+        {
+            "doc_id": doc_id,
+            "idx": i,
+            "label": e["label"],
+            "text": e["text"],
+            "start_char": e["start"],
+            "end_char": e["end"],
+            "value": e.get("value"),
+            "unit": e.get("unit"),
+            "approx": e.get("approx"),
+            "place": e.get("place") if isinstance(e.get("place"), Mapping) else None,
+        }
+        for i, e in enumerate(ents)
+    ]
+    relation_rows = [
+        {
+            "doc_id": doc_id,
+            "idx": i,
+            "label": r["label"],
+            "head_text": r["head"]["text"],
+            "head_start": r["head"]["start"],
+            "head_end": r["head"]["end"],
+            "tail_text": r["tail"]["text"],
+            "tail_start": r["tail"]["start"],
+            "tail_end": r["tail"]["end"],
+            "score": r.get("score"),
+        }
+        for i, r in enumerate(rels)
+    ]
     record_rows, measure_rows = [], []
     published = found.date if found else None
     for i, rec in enumerate(recs):
@@ -194,17 +234,34 @@ def document_rows(result: DocResult, model: ModelInfo, now: dt.datetime,
         position = 0
         for field, kind in _MEASURE_KINDS:
             for m in rec.get(field, []):
-                measure_rows.append({
-                    "doc_id": doc_id, "record_idx": i, "idx": position, "kind": kind, "text": m["text"],
-                    "start_char": m["start"], "end_char": m["end"], "value": m.get("value"),
-                    "unit": m.get("unit"), "approx": m.get("approx")})
+                measure_rows.append(
+                    {
+                        "doc_id": doc_id,
+                        "record_idx": i,
+                        "idx": position,
+                        "kind": kind,
+                        "text": m["text"],
+                        "start_char": m["start"],
+                        "end_char": m["end"],
+                        "value": m.get("value"),
+                        "unit": m.get("unit"),
+                        "approx": m.get("approx"),
+                    }
+                )
                 position += 1
-    return {"documents": [doc], "readings": [reading], "entities": entity_rows, "relations": relation_rows,
-            "records": record_rows, "measures": measure_rows}
+    return {
+        "documents": [doc],
+        "readings": [reading],
+        "entities": entity_rows,
+        "relations": relation_rows,
+        "records": record_rows,
+        "measures": measure_rows,
+    }
 
 
-def record_row(doc_id: str, idx: int, rec: Mapping[str, Any], text: str,
-               published: Optional[dt.date]) -> Dict[str, Any]:
+def record_row(
+    doc_id: str, idx: int, rec: Mapping[str, Any], text: str, published: Optional[dt.date]
+) -> Dict[str, Any]:
     providers, recipients = rec.get("providers", []), rec.get("recipients", [])
     money = _total(rec.get("money", []))
     area = _total(rec.get("areas", []))
@@ -215,19 +272,29 @@ def record_row(doc_id: str, idx: int, rec: Mapping[str, Any], text: str,
     recipient_code, recipient_name = P.region_parts(rec.get("recipient_region"))
     measures_ = [*rec.get("money", []), *rec.get("counts", []), *rec.get("areas", [])]
     return {
-        "doc_id": doc_id, "idx": idx,
-        "provider": P.texts(providers), "recipient": P.texts(recipients),
-        "providers": list(providers), "recipients": list(recipients),
-        "provider_region": rec.get("provider_region"), "recipient_region": rec.get("recipient_region"),
-        "provider_region_code": provider_code, "provider_region_name": provider_name,
-        "recipient_region_code": recipient_code, "recipient_region_name": recipient_name,
-        "money_cny": money, "area_m2": area,
+        "doc_id": doc_id,
+        "idx": idx,
+        "provider": P.texts(providers),
+        "recipient": P.texts(recipients),
+        "providers": list(providers),
+        "recipients": list(recipients),
+        "provider_region": rec.get("provider_region"),
+        "recipient_region": rec.get("recipient_region"),
+        "provider_region_code": provider_code,
+        "provider_region_name": provider_name,
+        "recipient_region_code": recipient_code,
+        "recipient_region_name": recipient_name,
+        "money_cny": money,
+        "area_m2": area,
         "approx": any(bool(m.get("approx")) for m in measures_),
         "purpose": rec.get("purpose", "") or "",
-        "sentence_start": sentence.get("start"), "sentence_end": sentence.get("end"),
-        "sentence": text[sentence["start"]:sentence["end"]] if "start" in sentence else None,
+        "sentence_start": sentence.get("start"),
+        "sentence_end": sentence.get("end"),
+        "sentence": text[sentence["start"] : sentence["end"]] if "start" in sentence else None,
         "published": published,
-        "provider_key": provider_key, "recipient_key": recipient_key, "amount_key": amount,
+        "provider_key": provider_key,
+        "recipient_key": recipient_key,
+        "amount_key": amount,
         "block_key": P.block_key(provider_key, recipient_key, amount),
         "event_id": None,
         "record_json": dict(rec),
@@ -251,7 +318,7 @@ def _total(measures_: Sequence[Mapping[str, Any]]) -> Optional[float]:
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _select_in(conn: sa.Connection, query: Any, column: Any, values: Sequence[Any]) -> List[Any]:
@@ -286,8 +353,7 @@ class TeeWriter(Writer):
         self.done_ids = set.intersection(*sets) if sets else set()
 
     def is_done(self, item: InputDoc) -> bool:
-        return all(w.is_done(item) if isinstance(w, StoreWriter) else item.id in w.done_ids
-                   for w in self.writers)
+        return all(w.is_done(item) if isinstance(w, StoreWriter) else item.id in w.done_ids for w in self.writers)
 
     def write_batch(self, results: Sequence[DocResult]) -> None:
         for writer in self.writers:

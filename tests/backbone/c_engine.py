@@ -103,8 +103,9 @@ def compile_engine(e5c: Path, workdir: Path, *, exact: bool) -> Path:
             if needle not in src:
                 raise RuntimeError(f"e5.c changed: cannot find {needle!r} to patch")
         src = src.replace(_QUANT_MACRO, "#define QUANT(X, NIN) (e5h_cur_x = (X))")
-        src = src.replace(_MAT_MACRO, "#define MAT(W, B, Y, NOUT, NIN) "
-                          "e5h_matmul_f32((W), (B), e5h_cur_x, (Y), T, (NOUT), (NIN))")
+        src = src.replace(
+            _MAT_MACRO, "#define MAT(W, B, Y, NOUT, NIN) e5h_matmul_f32((W), (B), e5h_cur_x, (Y), T, (NOUT), (NIN))"
+        )
         src = src.replace(_FORWARD, _EXACT_MATMUL + _FORWARD, 1)
     build = Path(workdir) / ("exact" if exact else "stock")
     build.mkdir(parents=True, exist_ok=True)
@@ -112,8 +113,19 @@ def compile_engine(e5c: Path, workdir: Path, *, exact: bool) -> Path:
     (build / "e5.h").write_text((Path(e5c).parent / "e5.h").read_text(encoding="utf-8"), encoding="utf-8")
     (build / "harness.c").write_text(_HARNESS, encoding="utf-8")
     lib = build / "libe5h.so"
-    cmd = ["gcc", "-O3", "-march=native", "-fopenmp", "-fPIC", "-shared", "-w",
-           "-o", str(lib), str(build / "harness.c"), "-lm"]
+    cmd = [
+        "gcc",
+        "-O3",
+        "-march=native",
+        "-fopenmp",
+        "-fPIC",
+        "-shared",
+        "-w",
+        "-o",
+        str(lib),
+        str(build / "harness.c"),
+        "-lm",
+    ]
     proc = subprocess.run(cmd, cwd=build, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"compiling e5.c failed:\n{proc.stderr}")
@@ -163,8 +175,12 @@ class CEngine:
         """Last hidden state [len(ids), H] for one sequence of ids."""
         arr = np.ascontiguousarray(ids, dtype=np.int32)
         out = np.empty((len(arr), self.hidden), dtype=np.float32)
-        rc = self._lib.e5h_hidden(self._m, arr.ctypes.data_as(ctypes.POINTER(ctypes.c_int)), len(arr),
-                                  out.ctypes.data_as(ctypes.POINTER(ctypes.c_float)))
+        rc = self._lib.e5h_hidden(
+            self._m,
+            arr.ctypes.data_as(ctypes.POINTER(ctypes.c_int)),
+            len(arr),
+            out.ctypes.data_as(ctypes.POINTER(ctypes.c_float)),
+        )
         if rc != 0:
             raise RuntimeError("forward_batch failed")
         return out
@@ -172,8 +188,9 @@ class CEngine:
     def embed(self, text: str, *, query: bool = False) -> np.ndarray:
         """e5's sentence embedding: "passage: "/"query: " prefix, mean pool, L2 norm."""
         out = np.empty(self.hidden, dtype=np.float32)
-        rc = self._lib.e5_embed(self._m, text.encode("utf-8"), int(query),
-                                out.ctypes.data_as(ctypes.POINTER(ctypes.c_float)))
+        rc = self._lib.e5_embed(
+            self._m, text.encode("utf-8"), int(query), out.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
+        )
         if rc != 0:
             raise RuntimeError("e5_embed failed")
         return out
@@ -181,8 +198,12 @@ class CEngine:
     def word_rows(self, rows: Sequence[int]) -> np.ndarray:
         arr = np.ascontiguousarray(rows, dtype=np.int32)
         out = np.empty((len(arr), self.hidden), dtype=np.float32)
-        self._lib.e5h_word_rows(self._m, arr.ctypes.data_as(ctypes.POINTER(ctypes.c_int)), len(arr),
-                                out.ctypes.data_as(ctypes.POINTER(ctypes.c_float)))
+        self._lib.e5h_word_rows(
+            self._m,
+            arr.ctypes.data_as(ctypes.POINTER(ctypes.c_int)),
+            len(arr),
+            out.ctypes.data_as(ctypes.POINTER(ctypes.c_float)),
+        )
         return out
 
     def layer_weight(self, layer: int, name: str) -> np.ndarray:

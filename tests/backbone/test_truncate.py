@@ -10,8 +10,14 @@ from relief_ner.backbone import truncate_layers
 @pytest.fixture
 def tiny_bert(tmp_path):
     torch.manual_seed(0)
-    config = BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=3, num_attention_heads=2,
-                        intermediate_size=32, max_position_embeddings=32)
+    config = BertConfig(
+        vocab_size=50,
+        hidden_size=16,
+        num_hidden_layers=3,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=32,
+    )
     path = tmp_path / "full"
     BertModel(config).eval().save_pretrained(path)
     (path / "backbone.json").write_text(json.dumps({"format": 1}))

@@ -36,8 +36,10 @@ def _missing(what: str):
 
 
 def _pg_bindir():
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                   key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0)
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0,
+    )
     return Path(found[-1]).parent if found else None
 
 
@@ -68,8 +70,19 @@ def postgres_server():
     try:
         # -N and -F: no fsync; the tests kill processes, not the machine
         run(bindir / "initdb", "-D", data, "-U", "relief", "--auth=trust", "-E", "UTF8", "--locale=C", "-N")
-        run(bindir / "pg_ctl", "-D", data, "-l", log, "-w", "-t", "60",
-            "-o", f"-h 127.0.0.1 -p {port} -k '' -F", "start")
+        run(
+            bindir / "pg_ctl",
+            "-D",
+            data,
+            "-l",
+            log,
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-h 127.0.0.1 -p {port} -k '' -F",
+            "start",
+        )
     except subprocess.CalledProcessError as err:
         detail = err.stderr + (log.read_text() if log.exists() else "")
         shutil.rmtree(base, ignore_errors=True)
@@ -77,8 +90,9 @@ def postgres_server():
     try:
         yield f"postgresql://relief@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -109,8 +123,14 @@ def browser():
         _missing("chromium and chromium-driver")
     options = webdriver.ChromeOptions()
     options.binary_location = binary
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1400,2400", "--lang=zh-CN"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,2400",
+        "--lang=zh-CN",
+    ):
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(driver_path), options=options)

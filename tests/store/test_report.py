@@ -12,19 +12,37 @@ from typer.testing import CliRunner
 from relief_ner.commands import app
 
 DOCS = [
-    {"id": "a", "text": "浙江某某集团向明东村捐赠30万元，用于修建道路。", "published": "2026-11-02",
-     "source": "http://example.org/a"},
-    {"id": "b", "text": "据了解，浙江某某集团向明东村捐赠了30万元。", "published": "2026-11-04",
-     "source": "http://example.org/b"},
-    {"id": "c", "text": "江苏恒达实业有限公司向明东村捐赠50万元，帮助20户困难群众。", "published": "2026-11-03",
-     "source": "http://example.org/c"},
-    {"id": "d", "text": "浙江某某集团向明东村捐赠30万元，用于修建道路。", "published": "2026-12-20",
-     "source": "http://example.org/d"},
-    {"id": "e", "text": "县农业农村局投入资金200万元，在明东村新建高标准农田300亩。",
-     "source": "http://example.org/e"},
+    {
+        "id": "a",
+        "text": "浙江某某集团向明东村捐赠30万元，用于修建道路。",
+        "published": "2026-11-02",
+        "source": "http://example.org/a",
+    },
+    {
+        "id": "b",
+        "text": "据了解，浙江某某集团向明东村捐赠了30万元。",
+        "published": "2026-11-04",
+        "source": "http://example.org/b",
+    },
+    {
+        "id": "c",
+        "text": "江苏恒达实业有限公司向明东村捐赠50万元，帮助20户困难群众。",
+        "published": "2026-11-03",
+        "source": "http://example.org/c",
+    },
+    {
+        "id": "d",
+        "text": "浙江某某集团向明东村捐赠30万元，用于修建道路。",
+        "published": "2026-12-20",
+        "source": "http://example.org/d",
+    },
+    {"id": "e", "text": "县农业农村局投入资金200万元，在明东村新建高标准农田300亩。", "source": "http://example.org/e"},
     # text that would end the page's script element if it were inlined as it is
-    {"id": "x", "text": "广东某某公司向明东村捐赠10万元（</script><script>window.injected=1</script>）。",
-     "published": "2025-01-05"},
+    {
+        "id": "x",
+        "text": "广东某某公司向明东村捐赠10万元（</script><script>window.injected=1</script>）。",
+        "published": "2025-01-05",
+    },
 ]
 
 
@@ -49,7 +67,7 @@ def test_aggregated_tables_count_each_event_once(db_url, tmp_path):
     tables = {p.stem: pd.read_csv(p) for p in out.glob("*.csv")}
     assert set(tables) == {"flows", "months", "years", "providers", "recipients", "measure_words", "areas", "events"}
     events = tables["events"]
-    assert len(events) == 5   # a and b are one story
+    assert len(events) == 5  # a and b are one story
     months = tables["months"].set_index("month")
     assert months.loc["2026-11", "events"] == 2 and months.loc["2026-11", "records"] == 3
     assert months.loc["2026-11", "money_cny"] == 300000 + 500000
@@ -69,7 +87,8 @@ def test_aggregated_tables_count_each_event_once(db_url, tmp_path):
     parquet = tmp_path / "parquet"
     report(db_url, "-o", str(parquet), "-f", "parquet")
     assert pd.read_parquet(parquet / "providers.parquet").equals(
-        pd.read_csv(out / "providers.csv").astype(pd.read_parquet(parquet / "providers.parquet").dtypes.to_dict()))
+        pd.read_csv(out / "providers.csv").astype(pd.read_parquet(parquet / "providers.parquet").dtypes.to_dict())
+    )
 
 
 def _payload(html):
@@ -95,7 +114,10 @@ def test_the_page_is_self_contained_and_carries_the_events(tmp_path):
     assert len(merged) == 1
     i = merged[0]
     sources = range(events["src"][i], events["src"][i] + events["nsrc"][i])
-    assert [data["urls"][data["evidence"]["url"][k]] for k in sources] == ["http://example.org/a", "http://example.org/b"]
+    assert [data["urls"][data["evidence"]["url"][k]] for k in sources] == [
+        "http://example.org/a",
+        "http://example.org/b",
+    ]
     assert any("</script><script>window.injected=1</script>" in s for s in data["evidence"]["sent"])
     assert sum(m for m in events["money"] if m) == 300000 + 500000 + 300000 + 2000000 + 100000
     assert data["rule"] == {"max_days": 7}

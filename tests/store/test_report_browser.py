@@ -60,7 +60,10 @@ def _set(browser, element_id, value):
     browser.execute_script(
         "const el = document.getElementById(arguments[0]);"
         "if (el.type === 'checkbox') el.checked = arguments[1]; else el.value = arguments[1];"
-        "el.dispatchEvent(new Event('change'));", element_id, value)
+        "el.dispatchEvent(new Event('change'));",
+        element_id,
+        value,
+    )
 
 
 def test_page_loads_draws_every_plot_and_logs_no_error(browser, page, artifacts):
@@ -87,8 +90,7 @@ def test_filters_change_the_totals(browser, page):
     _set(browser, "f-from", "")
     _set(browser, "f-to", "")
     assert _total(browser, "events") == "4"
-    regions = browser.execute_script(
-        "return [...document.getElementById('f-pr').options].map(o => [o.value, o.text])")
+    regions = browser.execute_script("return [...document.getElementById('f-pr').options].map(o => [o.value, o.text])")
     jiangsu = next(value for value, text in regions if text == "江苏")
     _set(browser, "f-pr", jiangsu)
     assert _total(browser, "events") == "1" and _total(browser, "money") == "50 万元"
@@ -99,8 +101,11 @@ def test_filters_change_the_totals(browser, page):
 
 def test_a_total_opens_its_evidence(browser, page, artifacts):
     _open(browser, page)
-    row = next(tr for tr in browser.find_elements("css selector", "#table-providers tbody tr")
-               if tr.find_element("css selector", "td").text == "浙江某某集团")
+    row = next(
+        tr
+        for tr in browser.find_elements("css selector", "#table-providers tbody tr")
+        if tr.find_element("css selector", "td").text == "浙江某某集团"
+    )
     row.find_element("css selector", "a.evidence-link").click()
     title = browser.find_element("id", "evidence-title").text
     assert title == "Evidence: 浙江某某集团 (2 events)"
@@ -118,7 +123,9 @@ def test_a_bar_opens_its_evidence(browser, page):
 
     _open(browser, page)
     _wait_for_plots(browser)
-    months = json.loads(browser.execute_script("return JSON.stringify(document.getElementById('plot-months').data[0].x)"))
+    months = json.loads(
+        browser.execute_script("return JSON.stringify(document.getElementById('plot-months').data[0].x)")
+    )
     assert months == ["2025-01", "2026-11", "2026-12"]
     bars = browser.find_elements("css selector", "#plot-months .bars path")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", bars[1])

@@ -15,14 +15,17 @@ def date_of(text, extra=None, url=None, reference=TODAY):
     return publication_date(text, extra, url, reference=reference)
 
 
-@pytest.mark.parametrize("value,day,time", [
-    ("Mon, 02 Nov 2026 08:00:00 GMT", dt.date(2026, 11, 2), "08:00"),
-    ("2022-06-02T09:17:00+08:00", dt.date(2022, 6, 2), "09:17"),
-    ("2022-06-02", dt.date(2022, 6, 2), None),
-    ("2022年6月2日 09:17", dt.date(2022, 6, 2), "09:17"),
-    ("2016/8/17", dt.date(2016, 8, 17), None),
-    ("２０２２-０６-０２", dt.date(2022, 6, 2), None),
-])
+@pytest.mark.parametrize(
+    "value,day,time",
+    [
+        ("Mon, 02 Nov 2026 08:00:00 GMT", dt.date(2026, 11, 2), "08:00"),
+        ("2022-06-02T09:17:00+08:00", dt.date(2022, 6, 2), "09:17"),
+        ("2022-06-02", dt.date(2022, 6, 2), None),
+        ("2022年6月2日 09:17", dt.date(2022, 6, 2), "09:17"),
+        ("2016/8/17", dt.date(2016, 8, 17), None),
+        ("２０２２-０６-０２", dt.date(2022, 6, 2), None),
+    ],
+)
 def test_metadata_strings(value, day, time):
     assert parse_date_string(value) == (day, time)
 
@@ -52,7 +55,7 @@ def test_dateline_year_from_the_url():
     text = "人民网贺州10月31日电（记者 某某）" + BODY
     found = date_of(text, url="http://example.org/content/2021-11/01/c123.html")
     assert (found.date, found.source, found.year_from) == (dt.date(2021, 10, 31), "dateline", "url")
-    assert text[found.start:found.end] == found.evidence == "10月31日电"
+    assert text[found.start : found.end] == found.evidence == "10月31日电"
 
 
 def test_dateline_year_from_a_full_date_near_the_top():
@@ -67,21 +70,27 @@ def test_dateline_year_from_the_years_the_text_names():
     assert (found.date, found.year_from) == (dt.date(2020, 7, 3), "text")
 
 
-@pytest.mark.parametrize("dateline,day", [
-    ("11月30日电", dt.date(2026, 11, 30)),
-    ("12月20日电", dt.date(2025, 12, 20)),   # after the reference day: last year
-])
+@pytest.mark.parametrize(
+    "dateline,day",
+    [
+        ("11月30日电", dt.date(2026, 11, 30)),
+        ("12月20日电", dt.date(2025, 12, 20)),  # after the reference day: last year
+    ],
+)
 def test_dateline_without_context_takes_the_reference_year(dateline, day):
     found = date_of("本报昆明" + dateline + " " + BODY)
     assert (found.date, found.year_from) == (day, "reference")
 
 
-@pytest.mark.parametrize("text,day", [
-    ("2022年6月2日讯 " + BODY, dt.date(2022, 6, 2)),
-    ("新华社十月三十一日电 " + BODY + "2018年", dt.date(2018, 10, 31)),
-    ("新华社１０月３１日电 " + BODY + "2018年", dt.date(2018, 10, 31)),
-    ("中新网6月2日消息 " + BODY + "2018年", dt.date(2018, 6, 2)),
-])
+@pytest.mark.parametrize(
+    "text,day",
+    [
+        ("2022年6月2日讯 " + BODY, dt.date(2022, 6, 2)),
+        ("新华社十月三十一日电 " + BODY + "2018年", dt.date(2018, 10, 31)),
+        ("新华社１０月３１日电 " + BODY + "2018年", dt.date(2018, 10, 31)),
+        ("中新网6月2日消息 " + BODY + "2018年", dt.date(2018, 6, 2)),
+    ],
+)
 def test_dateline_forms(text, day):
     found = date_of(text)
     assert (found.date, found.source) == (day, "dateline")
@@ -91,28 +100,34 @@ def test_electricity_is_not_a_dateline():
     assert date_of("截至10月31日电商平台销售额增长。" + BODY) is None
 
 
-@pytest.mark.parametrize("stamp,day,time", [
-    ("2022-06-02 09:17", dt.date(2022, 6, 2), "09:17"),
-    ("2022年8月4日16:47", dt.date(2022, 8, 4), "16:47"),
-    ("2016/8/17 10:04", dt.date(2016, 8, 17), "10:04"),
-])
+@pytest.mark.parametrize(
+    "stamp,day,time",
+    [
+        ("2022-06-02 09:17", dt.date(2022, 6, 2), "09:17"),
+        ("2022年8月4日16:47", dt.date(2022, 8, 4), "16:47"),
+        ("2016/8/17 10:04", dt.date(2016, 8, 17), "10:04"),
+    ],
+)
 def test_timestamps_near_the_top(stamp, day, time):
     text = f"乡村振兴新闻\n来源：某某网 {stamp}\n{BODY}"
     found = date_of(text)
     assert (found.date, found.source, found.time) == (day, "timestamp", time)
-    assert text[found.start:found.end] == stamp
+    assert text[found.start : found.end] == stamp
 
 
-@pytest.mark.parametrize("url,day", [
-    ("http://szb.example.com/content/2019-11/20/025126.html", dt.date(2019, 11, 20)),
-    ("http://www.example.com/content/2017/12/27/8776286.html", dt.date(2017, 12, 27)),
-    ("http://www.example.gov.cn/sjx/202207/t20220721_3101232.html", dt.date(2022, 7, 21)),
-    ("http://xtrb.example.cn/xtrbpc/content/202102/02/c45586.html", dt.date(2021, 2, 2)),
-    ("http://example.com/a/2016/8/17/1.html", dt.date(2016, 8, 17)),
-    ("http://example.com/news/1970-01-01/35245.html", None),
-    ("http://example.com/news/show.php?itemid=26534", None),
-    ("http://2019.example.com/news/2019123456789.html", None),
-])
+@pytest.mark.parametrize(
+    "url,day",
+    [
+        ("http://szb.example.com/content/2019-11/20/025126.html", dt.date(2019, 11, 20)),
+        ("http://www.example.com/content/2017/12/27/8776286.html", dt.date(2017, 12, 27)),
+        ("http://www.example.gov.cn/sjx/202207/t20220721_3101232.html", dt.date(2022, 7, 21)),
+        ("http://xtrb.example.cn/xtrbpc/content/202102/02/c45586.html", dt.date(2021, 2, 2)),
+        ("http://example.com/a/2016/8/17/1.html", dt.date(2016, 8, 17)),
+        ("http://example.com/news/1970-01-01/35245.html", None),
+        ("http://example.com/news/show.php?itemid=26534", None),
+        ("http://2019.example.com/news/2019123456789.html", None),
+    ],
+)
 def test_dates_in_urls(url, day):
     assert date_in_url(url) == day
 

@@ -18,10 +18,12 @@ from relief_ner.batch.synthetic import iter_feed
 from relief_ner.commands import app
 from relief_ner.store.database import current_revision, head_revision
 
-NEWS = ("# source: http://example.org/content/2021-11/01/c1.html\n"
-        "某某公司捐资修路\n"
-        "人民网贺州10月31日电 浙江某某集团投资30万元为明东村修建道路。"
-        "县农业农村局投入资金200万元，在明东村新建高标准农田300亩，带动20户农户增收。\n")
+NEWS = (
+    "# source: http://example.org/content/2021-11/01/c1.html\n"
+    "某某公司捐资修路\n"
+    "人民网贺州10月31日电 浙江某某集团投资30万元为明东村修建道路。"
+    "县农业农村局投入资金200万元，在明东村新建高标准农田300亩，带动20户农户增收。\n"
+)
 PLAIN = "江苏恒达实业有限公司向明东村捐赠50万元，帮助20户困难群众。"
 
 
@@ -60,7 +62,7 @@ def test_documents_entities_relations_records_and_evidence(db_url, inputs):
     assert n1["title"] == "某某公司捐资修路"
     assert str(n1["published"].date()) == "2021-10-31"
     assert (n1["published_source"], n1["published_year_from"]) == ("dateline", "url")
-    assert text[n1["published_start"]:n1["published_end"]] == "10月31日电"
+    assert text[n1["published_start"] : n1["published_end"]] == "10月31日电"
     assert n1["model_name"] == "rules" and "+relief_ner-" in n1["model_version"]
     assert len(n1["text_hash"]) == 64 and n1["n_chars"] == len(text)
     assert docs.loc["empty", "n_records"] == 0
@@ -69,20 +71,24 @@ def test_documents_entities_relations_records_and_evidence(db_url, inputs):
     assert len(n1_records) == n1["n_records"] == 2
     first = n1_records.loc[0]
     assert (first["provider"], first["recipient"], first["money_cny"]) == ("浙江某某集团", "明东村", 300000.0)
-    assert first["sentence"] == text[first["sentence_start"]:first["sentence_end"]]
-    assert first["provider_region_label"] == "浙江"   # no resolver region: the province the name starts with
+    assert first["sentence"] == text[first["sentence_start"] : first["sentence_end"]]
+    assert first["provider_region_label"] == "浙江"  # no resolver region: the province the name starts with
     assert first["source_url"] == n1["source_url"] and first["published"] == n1["published"]
     assert first["record_json"]["money"][0]["text"] == "30万元"
     second = n1_records.loc[1]
     assert second["area_m2"] == pytest.approx(200000.0)
     n1_measures = measures[measures["doc_id"] == "n1"]
     assert sorted(zip(n1_measures["kind"], n1_measures["unit"])) == [
-        ("AREA", "m2"), ("COUNT", "户"), ("MONEY", "CNY"), ("MONEY", "CNY")]
+        ("AREA", "m2"),
+        ("COUNT", "户"),
+        ("MONEY", "CNY"),
+        ("MONEY", "CNY"),
+    ]
     for row in entities[entities["doc_id"] == "n1"].itertuples():
-        assert text[row.start_char:row.end_char] == row.text
+        assert text[row.start_char : row.end_char] == row.text
     for row in relations[relations["doc_id"] == "n1"].itertuples():
-        assert text[row.head_start:row.head_end] == row.head_text
-        assert text[row.tail_start:row.tail_end] == row.tail_text
+        assert text[row.head_start : row.head_end] == row.head_text
+        assert text[row.tail_start : row.tail_end] == row.tail_text
 
 
 def test_rerunning_and_resuming_add_nothing(db_url, inputs):
@@ -115,11 +121,14 @@ def test_another_model_version_replaces_rows_and_keeps_history(db_url, inputs, t
     newer = relief_ner.load("rules")
     newer.meta["version"] = "0.0.1"
     newer.to_disk(tmp_path / "rules-0.0.1")
-    result = CliRunner().invoke(app, ["extract", str(inputs), "--db", db_url, "-m", str(tmp_path / "rules-0.0.1"), "-q"])
+    result = CliRunner().invoke(
+        app, ["extract", str(inputs), "--db", db_url, "-m", str(tmp_path / "rules-0.0.1"), "-q"]
+    )
     assert result.exit_code == 0, result.output
     after = counts(db_url)
-    assert {k: after[k] for k in ("documents", "entities", "relations", "records", "measures")} == \
-           {k: before[k] for k in ("documents", "entities", "relations", "records", "measures")}
+    assert {k: after[k] for k in ("documents", "entities", "relations", "records", "measures")} == {
+        k: before[k] for k in ("documents", "entities", "relations", "records", "measures")
+    }
     with relief_ner.store.open(db_url) as store:
         docs = store.documents()
         history = store.readings()
@@ -160,8 +169,16 @@ def test_open_returns_pandas_and_arrow(db_url, inputs):
         with pytest.raises(ValueError, match="format"):
             store.records(format="excel")
     assert len(frame) == table.num_rows == 3
-    assert {"doc_id", "provider", "recipient", "money_cny", "sentence", "source_url", "event_id",
-            "recipient_region_label"} <= set(table.column_names)
+    assert {
+        "doc_id",
+        "provider",
+        "recipient",
+        "money_cny",
+        "sentence",
+        "source_url",
+        "event_id",
+        "recipient_region_label",
+    } <= set(table.column_names)
     assert json.loads(table.column("record_json")[0].as_py())["providers"]
     assert events.num_rows == 3 and "n_documents" in events.column_names
 
@@ -183,9 +200,13 @@ N_DOCS = 300
 @pytest.fixture(scope="module")
 def feed(tmp_path_factory):
     path = tmp_path_factory.mktemp("feed") / "feed.jsonl"
-    path.write_text("".join(json.dumps(item, ensure_ascii=False) + "\n"
-                            for item in iter_feed(N_DOCS, seed=5, min_sentences=1, max_sentences=3)),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(
+            json.dumps(item, ensure_ascii=False) + "\n"
+            for item in iter_feed(N_DOCS, seed=5, min_sentences=1, max_sentences=3)
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -194,11 +215,14 @@ def _stored(db):
     its declared record count against the rows it has."""
     with relief_ner.store.open(db) as store:
         with store.engine.connect() as conn:
-            rows = conn.execute(sa.text(
-                "SELECT doc_id, idx, provider, recipient, money_cny, event_id FROM records")).all()
-            whole = conn.execute(sa.text(
-                "SELECT d.id, d.n_records, (SELECT count(*) FROM records r WHERE r.doc_id = d.id) FROM documents d"
-            )).all()
+            rows = conn.execute(
+                sa.text("SELECT doc_id, idx, provider, recipient, money_cny, event_id FROM records")
+            ).all()
+            whole = conn.execute(
+                sa.text(
+                    "SELECT d.id, d.n_records, (SELECT count(*) FROM records r WHERE r.doc_id = d.id) FROM documents d"
+                )
+            ).all()
         return sorted(map(tuple, rows)), whole, store.counts()
 
 
@@ -208,9 +232,25 @@ def test_sigkill_mid_run_then_resume_loses_and_duplicates_nothing(db_url, feed, 
     expected, _, expected_counts = _stored(reference)
     assert expected_counts["documents"] == N_DOCS
 
-    proc = subprocess.Popen([sys.executable, "-m", "relief_ner.cli", "extract", str(feed), "--db", db_url,
-                             "-m", "rules", "--batch-size", "4", "-q"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "relief_ner.cli",
+            "extract",
+            str(feed),
+            "--db",
+            db_url,
+            "-m",
+            "rules",
+            "--batch-size",
+            "4",
+            "-q",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 240
     done = 0
     while time.monotonic() < deadline and done < 40:
@@ -225,7 +265,7 @@ def test_sigkill_mid_run_then_resume_loses_and_duplicates_nothing(db_url, feed, 
     proc.wait()
     _, whole, partial = _stored(db_url)
     assert 0 < partial["documents"] < N_DOCS
-    assert partial["documents"] % 4 == 0   # whole batches only
+    assert partial["documents"] % 4 == 0  # whole batches only
     assert all(declared == found for _, declared, found in whole)
     assert partial["readings"] == partial["documents"]
 

@@ -39,8 +39,9 @@ def test_a_chain_of_close_dates_is_one_event_and_a_gap_splits():
 def test_undated_records_join_the_only_event_or_stay_apart():
     one = assign_events("b", [Member("x", 0, day(0)), Member("u", 0, None)], EventRule())
     assert one[("x", 0)] == one[("u", 0)]
-    two = assign_events("b", [Member("x", 0, day(0)), Member("y", 0, day(40)), Member("u", 0, None),
-                              Member("v", 0, None)], EventRule())
+    two = assign_events(
+        "b", [Member("x", 0, day(0)), Member("y", 0, day(40)), Member("u", 0, None), Member("v", 0, None)], EventRule()
+    )
     assert len({two[("x", 0)], two[("y", 0)], two[("u", 0)]}) == 3 and two[("u", 0)] == two[("v", 0)]
 
 
@@ -109,12 +110,16 @@ def test_a_new_rule_recomputes_and_a_reread_document_leaves_its_event(db_url, tm
 
 def test_keys_and_regions_with_and_without_resolved_places():
     village = {"code": "222405105200", "level": "village", "name": "明东村"}
-    assert party_key([{"text": "明东村", "label": "LOC", "place": village}]) == \
-        party_key([{"text": "明东村村委会", "label": "LOC", "place": village}]) == "@222405105200"
+    assert (
+        party_key([{"text": "明东村", "label": "LOC", "place": village}])
+        == party_key([{"text": "明东村村委会", "label": "LOC", "place": village}])
+        == "@222405105200"
+    )
     # an organisation's place is where it is, not who it is
     province = {"code": "330000000000", "level": "province", "name": "浙江省"}
-    assert party_key([{"text": "浙江某某集团", "label": "ORG", "place": province}]) != \
-        party_key([{"text": "浙江恒达集团", "label": "ORG", "place": province}])
+    assert party_key([{"text": "浙江某某集团", "label": "ORG", "place": province}]) != party_key(
+        [{"text": "浙江恒达集团", "label": "ORG", "place": province}]
+    )
     assert party_key([{"text": "Ｂ公司", "label": "ORG"}, {"text": "“A公司”", "label": "ORG"}]) == "A公司|B公司"
     assert amount_key(300000.0, None, []) == amount_key(300000.4, 5.0, []) == "CNY:300000"
     assert amount_key(None, None, [{"value": 20.0, "unit": "户"}]) == "COUNT:20户"
