@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..divisions import FULL, STEM, Divisions
+from ..gazetteer import COMMON_SHORT_FORMS
 from ..schema import HAN
 
 # Single-character names of provinces (`浙`, `在京`, `粤桂协作`).
@@ -549,66 +550,27 @@ _VILLAGE_WORD = re.compile(r"村|社区|嘎查")
 _RENAMED = re.compile(r"地区|自治区|自治州|自治县|[县市区州盟旗]")
 # Short forms that are ordinary words or brands more often than places: not read as the
 # place of an organisation (`金山牦牛养殖专业合作社`, `阿里巴巴`).
-COMMON_WORD_SHORT_FORMS = frozenset(
+COMMON_WORD_SHORT_FORMS = COMMON_SHORT_FORMS | frozenset(
     {
-        "城区",
-        "郊区",
-        "矿区",
-        "新区",
-        "开发区",
-        "高新区",
-        "东区",
-        "西区",
-        "南区",
-        "北区",
-        "中区",
-        "长安",
-        "和平",
-        "新华",
-        "龙华",
-        "青山",
-        "白云",
-        "朝阳",
-        "永安",
-        "太平",
-        "安全",
-        "平安",
-        "东方",
-        "城中",
-        "城关",
-        "南山",
-        "北山",
-        "吉利",
-        "通道",
-        "鹤山",
-        "宝山",
-        "高新",
-        "新兴",
-        "民主",
-        "振兴",
-        "光明",
-        "金山",
-        "新建",
-        "新农村",
-        "阿里",
-        "长城",
-        "华容",
-        "红旗",
-        "胜利",
-        "前进",
+        "东阳",
+        "中山",
+        "仁和",
         "先锋",
-        "和田",
-        "长丰",
-        "富民",
         "兴业",
+        "前进",
+        "华容",
+        "和田",
+        "大同",
+        "富民",
         "永和",
         "江山",
-        "东阳",
-        "阳光",
         "海洋",
-        "仁和",
-        "大同",
-        "中山",
+        "红旗",
+        "胜利",
+        "长丰",
+        "长城",
+        "阳光",
+        "阿里",
     }
 )
 MAX_KEY_LENGTH = 24
