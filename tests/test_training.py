@@ -167,7 +167,7 @@ def test_batches_without_candidate_pairs_still_train_the_encoder():
     text = "浙江某某集团的代表来到明东村走访。"
     gold = GoldDoc("no-measures", text, [GoldEntity(1, "ORG", 0, 6), GoldEntity(2, "LOC", 11, 14)], [])
     examples = [Example(nlp.make_doc(text), gold_to_doc(nlp, gold))]
-    (module,) = torch_modules(nlp)
+    (module,) = torch_modules(nlp, "transformer")
     before = [p.detach().clone() for p in module.parameters()]
     optimizer = Adam(0.001)
     for _ in range(2):  # the encoder's gradient is applied at the next update
