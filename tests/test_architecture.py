@@ -9,7 +9,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "relief_ner"
 
 LAYERS = [
-    ("schema", "quantity", "gazetteer", "divisions", "extensions"),
+    ("schema", "quantity", "gazetteer", "divisions", "datelines", "extensions"),
     ("records", "scoring", "evaluate", "output"),
     ("pipeline",),
     ("corpus", "batch", "annotate", "backbone", "loading", "inference", "packaging", "store", "report"),

@@ -46,15 +46,11 @@ from ..divisions import (
 )
 from ..extensions import set_places
 from ..output import Results, apply_places
+from ..datelines import DATELINE_PLACE
 from ..schema import HAN
 from .place_names import MentionParse, MentionParser
 
-# A dateline: outlet, place, date, 电/讯 (`人民网贺州10月31日电`, `中新网兰州讯`).
-_NUMBER = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
-_DATELINE = re.compile(
-    r"(?:新华社|中新社|中新网|人民网|新华网|央视网|本报|本网|[" + HAN + r"]{1,8}?(?:网|社|报|台|客户端))"
-    rf"(?P<place>[{HAN}]{{2,12}}?)(?:{_NUMBER}月{_NUMBER}日)?(?:电|讯)"
-)
+_DATELINE = DATELINE_PLACE
 DATELINE_CHARS = 300
 # What may follow the name of a division to make its full name (`五星` + `村`).
 _LEVEL_WORD = re.compile(r"省|市|县|区|州|盟|旗|镇|乡|街道|村|社区|嘎查|苏木|[" + HAN + r"]{1,8}?族(?:自治)?[州县乡旗]")

@@ -30,6 +30,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Optional, Tuple
 
+from ..datelines import DATELINE_DATE, NUMBER
+
 # Datelines and header timestamps sit before the body; later dates are about events.
 HEAD_CHARS = 300
 # Earlier dates are placeholders (pages that print 1970-01-01), not publication dates.
@@ -39,12 +41,8 @@ _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789"
 _CN_NUMBERS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _CN_NUMBERS["零"] = 0
 
-_NUM = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
-# `…日电商平台` is not a dateline: words that start with 电 or 讯 are excluded.
-_DATELINE = re.compile(
-    rf"(?:(?P<y>(?:19|20)\d\d)年)?(?P<m>{_NUM})月(?P<d>{_NUM})日(?:电|讯|消息)"
-    r"(?![商视网力影话脑子器梯站费价量池动线源气信台报厂缆路磁机压流灯表竞息])"
-)
+_NUM = NUMBER
+_DATELINE = DATELINE_DATE
 _TIMESTAMP = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d\d)\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
     r"\s*(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2})(?::\d{2})?(?!\d)"
