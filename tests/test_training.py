@@ -303,3 +303,40 @@ def test_lexical_relation_model_hidden_layer_over_hashed_embeddings_learns():
     first, last = train_relations(nlp, examples, optimizer, steps=20)
     assert last < first / 2
     assert not (embed.get_param("E") == before).all()  # the embeddings get gradients too
+
+
+def test_a_trained_lexical_model_keeps_its_own_cue_words(monkeypatch):
+    """Editing the rules' word lists changes the rules, not a trained model: the lists the
+    lexical model reads are saved with it and restored on loading."""
+    import numpy as np
+    from thinc.api import Config
+
+    from relief_ner.pipeline import relation_model
+    from relief_ner.pipeline.relation_rules import CueWords
+
+    nlp = spacy.blank("zh")
+    rel = nlp.add_pipe("relief_relation_extractor", config={"model": Config().from_str(WIDE_CFG)["model"]})
+    golds = synthetic_gold(20)
+    examples = [Example(nlp.make_doc(g.text), gold_to_doc(nlp, g)) for g in golds]
+    optimizer = nlp.initialize(lambda: examples)
+    train_relations(nlp, examples, optimizer, steps=10)
+    docs = [gold_to_doc(nlp, g) for g in synthetic_gold(4, seed=2)]
+    before = rel.model.predict(docs)
+    saved = nlp.to_bytes()
+    assert rel.model.attrs["cue_words"]["assist"] == list(CueWords().assist)
+
+    # the baseline's lists edited: no assistance verbs, no recipient markers
+    class Edited(CueWords):
+        def __init__(self, **lists):
+            super().__init__(**{"assist": (), "marker": (), **lists})
+
+    monkeypatch.setattr(relation_model, "CueWords", Edited)
+    fresh = spacy.blank("zh")
+    fresh.add_pipe("relief_relation_extractor", config={"model": Config().from_str(WIDE_CFG)["model"]})
+    assert fresh.get_pipe("relief_relation_extractor").model.attrs["cue_words"]["assist"] == []
+    fresh.from_bytes(saved)  # the trained model, loaded under the edited baseline
+    after = fresh.get_pipe("relief_relation_extractor").model.predict(docs)
+    assert np.allclose(before, after)
+    # whereas the same weights reading the edited lists would score differently
+    fresh.get_pipe("relief_relation_extractor").model.attrs["cue_words"] = Edited().to_dict()
+    assert not np.allclose(before, fresh.get_pipe("relief_relation_extractor").model.predict(docs))

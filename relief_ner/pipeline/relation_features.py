@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from typing import Dict, List, NamedTuple, Sequence, Tuple
+from typing import Dict, List, NamedTuple, Sequence, Tuple, Optional
 
 from spacy.tokens import Doc, Span
 
 from ..schema import MEASURE_LABELS, PARTY_LABELS, SentenceIndex
-from .relation_rules import ASSIST_CUES, COORDINATING, OUTCOME_WORDS, RECEIVING_VERBS, RECIPIENT_MARKERS, RelationRules
+from .relation_rules import CueWords, RelationRules
 
 # Pair = (head start, head end, tail start, tail end) in token indices.
 Pair = Tuple[int, int, int, int]
@@ -28,13 +28,6 @@ _CLAUSE_BREAKS = re.compile(r"[，,；;：:]")
 _SEMICOLONS = re.compile(r"[；;]")
 _COMMAS = re.compile(r"[，,]")
 _DIGITS = re.compile(r"[0-9０-９.．]+")
-_LEXICONS = {
-    "assist": ASSIST_CUES,
-    "coord": COORDINATING,
-    "receive": RECEIVING_VERBS,
-    "marker": RECIPIENT_MARKERS,
-    "outcome": OUTCOME_WORDS,
-}
 _LONG_GAP = 12
 
 
@@ -61,14 +54,18 @@ def _shape(text: str) -> str:
     return _DIGITS.sub("0", text)
 
 
-def pair_features(doc: Doc, ents: Sequence[Tuple[int, int, str]], pairs: Sequence[Pair]) -> List[List[str]]:
-    """One list of feature strings per pair, in the order of `pairs`."""
+def pair_features(
+    doc: Doc, ents: Sequence[Tuple[int, int, str]], pairs: Sequence[Pair], cues: Optional[CueWords] = None
+) -> List[List[str]]:
+    """One list of feature strings per pair, in the order of `pairs`; `cues`: the cue-word
+    lists to read (a trained model's own copy; default: the rules' current lists)."""
     if not pairs:
         return []
+    cues = cues if cues is not None else CueWords()
     text = doc.text
     spans = {(s, e): Span(doc, s, e, label=label) for s, e, label in ents}
     ordered_spans = sorted(spans.values(), key=lambda sp: sp.start_char)
-    verdict = {(r.head.start, r.tail.start): r.label for r in RelationRules().relate(doc, ordered_spans)}
+    verdict = {(r.head.start, r.tail.start): r.label for r in RelationRules(cues=cues).relate(doc, ordered_spans)}
     info = {key: _Ent(sp.start, sp.start_char, sp.end_char, sp.text, sp.label_) for key, sp in spans.items()}
     ordered = sorted(info.values(), key=lambda sp: sp.start_char)
     index = SentenceIndex(text)
@@ -82,7 +79,7 @@ def pair_features(doc: Doc, ents: Sequence[Tuple[int, int, str]], pairs: Sequenc
     rows = []
     for hs, he, ts, te in pairs:
         head, tail = info[(hs, he)], info[(ts, te)]
-        rows.append(_features(text, index, sentence_cue, starts, verdict, head, tail))
+        rows.append(_features(text, index, sentence_cue, starts, verdict, head, tail, cues))
     return rows
 
 
@@ -98,6 +95,7 @@ def _features(
     verdict: Dict[Tuple[int, int], str],
     head: _Ent,
     tail: _Ent,
+    cues: CueWords,
 ) -> List[str]:
     after = tail.start_char >= head.end_char
     d = "R" if after else "L"  # where the party is, seen from the measure
@@ -108,7 +106,7 @@ def _features(
     sid = index.sentence_id(head.start_char)
     if sid not in sentence_cue:
         start, end = index.bounds_of(head.start_char)
-        sentence_cue[sid] = any(cue in text[start:end] for cue in ASSIST_CUES)
+        sentence_cue[sid] = any(cue in text[start:end] for cue in cues.assist)
     unit = _shape(head.text).lstrip("0")
     pl, pr = text[max(0, tail.start_char - 3) : tail.start_char], text[tail.end_char : tail.end_char + 3]
     ml, mr = text[max(0, head.start_char - 4) : head.start_char], text[head.end_char : head.end_char + 3]
@@ -166,17 +164,24 @@ def _features(
         # `near` is the measure's end of the gap, `far` the party's.
         feats += [f"gnear={d}{head_end[i : i + 2]}" for i in range(len(head_end) - 1)]
         feats += [f"gfar={d}{tail_end[i : i + 2]}" for i in range(len(tail_end) - 1)]
-    for name, words in _LEXICONS.items():
+    # the feature names of the lists (`gx=assistL` …) follow CueWords' field names
+    for name, words in (
+        ("assist", cues.assist),
+        ("coord", cues.coord),
+        ("receive", cues.receive),
+        ("marker", cues.marker),
+        ("outcome", cues.outcome),
+    ):
         if any(w in gap for w in words):
             feats.append(f"gx={name}{d}")
         if any(w in ml + text[max(0, head.start_char - 8) : head.start_char] for w in words):
             feats.append(f"mx={name}")
-    if pl.endswith(RECIPIENT_MARKERS):
+    if pl.endswith(cues.marker):
         feats.append(f"marker_before_party{d}")
-    if pr.startswith(COORDINATING):
+    if pr.startswith(cues.coord):
         feats.append(f"coord_after_party{d}")
-    if pr.startswith(RECEIVING_VERBS):
+    if pr.startswith(cues.receive):
         feats.append(f"receive_after_party{d}")
-    if pr.startswith(ASSIST_CUES) or text[tail.end_char : tail.end_char + 4].startswith(ASSIST_CUES):
+    if pr.startswith(cues.assist) or text[tail.end_char : tail.end_char + 4].startswith(cues.assist):
         feats.append(f"assist_after_party{d}")
     return feats

@@ -21,6 +21,7 @@ from thinc.types import Floats2d
 
 from ..schema import MEASURE_LABELS, PARTY_LABELS
 from .relation_features import Pair, pair_features
+from .relation_rules import CueWords
 from .sentences import sentence_ids
 
 # Entities used as candidates during training (gold ones, set by the pipe's update).
@@ -181,7 +182,9 @@ def build_relation_lexical(
         _wide_forward,
         layers=layers,
         refs=refs,
-        attrs={"get_candidates": get_candidates},
+        # The cue-word lists the features read, kept in the model's attrs: saved with its
+        # weights and restored on loading, so editing the rules' lists cannot change it.
+        attrs={"get_candidates": get_candidates, "cue_words": CueWords().to_dict()},
         init=_wide_init,
     )
 
@@ -239,11 +242,12 @@ def _wide_init(model: Model, X=None, Y=None) -> Model:
 def _wide_forward(model: Model, docs: List[Doc], is_train: bool):
     linear = model.get_ref("linear")
     get_candidates = model.attrs["get_candidates"]
+    cues = CueWords.from_dict(model.attrs["cue_words"])
     keys: List[int] = []
     lengths: List[int] = []
     for doc in docs:
         pairs = get_candidates(doc)
-        for feats in pair_features(doc, doc_entities(doc), pairs):
+        for feats in pair_features(doc, doc_entities(doc), pairs, cues):
             keys.extend(hash_string(f) for f in feats)
             lengths.append(len(feats))
     if not lengths:

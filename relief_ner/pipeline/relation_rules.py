@@ -10,7 +10,8 @@ right after 为/向/给/帮助/在 … or a place that 获得/收到 it. Outcome
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Sequence
+from dataclasses import asdict, dataclass
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -134,6 +135,26 @@ OUTCOME_WORDS = (
 _CLAUSE_BREAK = re.compile(r"[，,；;：:]")
 
 
+@dataclass(frozen=True)
+class CueWords:
+    """The cue-word lists the rules read, and the lexical relation model as features. A
+    trained model keeps its own copy (`to_dict` into the model's attrs, saved with its
+    weights), so that editing the lists here changes the rules but no trained model."""
+
+    assist: Tuple[str, ...] = ASSIST_CUES
+    coord: Tuple[str, ...] = COORDINATING
+    receive: Tuple[str, ...] = RECEIVING_VERBS
+    marker: Tuple[str, ...] = RECIPIENT_MARKERS
+    outcome: Tuple[str, ...] = OUTCOME_WORDS
+
+    def to_dict(self) -> Dict[str, List[str]]:
+        return {name: list(words) for name, words in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, lists: Mapping[str, Sequence[str]]) -> "CueWords":
+        return cls(**{name: tuple(words) for name, words in lists.items()})
+
+
 @Language.factory(
     "relief_relation_rules", default_config={"outcome_window": 8}, requires=["doc.ents"], assigns=["doc._.relations"]
 )
@@ -147,8 +168,9 @@ def make_relation_rules(nlp: Language, name: str, outcome_window: int) -> "Relat
 
 
 class RelationRules:
-    def __init__(self, outcome_window: int = 8) -> None:
+    def __init__(self, outcome_window: int = 8, cues: Optional[CueWords] = None) -> None:
         self.outcome_window = outcome_window
+        self.cues = cues if cues is not None else CueWords()
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.relations = self.relate(doc, doc.ents)
@@ -170,7 +192,7 @@ class RelationRules:
                 continue
             sent_start, sent_end = index.bounds_of(measures[0].start_char)
             sentence = text[sent_start:sent_end]
-            if not any(cue in sentence for cue in ASSIST_CUES):
+            if not any(cue in sentence for cue in self.cues.assist):
                 continue
             for measure in measures:
                 relations.extend(self._relate(text, measure, parties))
@@ -179,7 +201,7 @@ class RelationRules:
     def _relate(self, text: str, measure: Span, parties: Sequence[Span]) -> List[Relation]:
         start = measure.start_char
         context = text[max(_clause_start(text, start), start - self.outcome_window) : start]
-        if any(word in context for word in OUTCOME_WORDS):
+        if any(word in context for word in self.cues.outcome):
             return []
         out: List[Relation] = []
         provider = self._provider(text, measure, parties)
@@ -190,32 +212,31 @@ class RelationRules:
             out.append(Relation(measure, recipient, "RECIPIENT", 1.0))
         return out
 
-    @staticmethod
-    def _provider(text: str, measure: Span, parties: Sequence[Span]) -> Optional[Span]:
+    def _provider(self, text: str, measure: Span, parties: Sequence[Span]) -> Optional[Span]:
+        cues = self.cues
         candidates = []
         for p in parties:
             if p.end_char > measure.start_char:
                 continue
             after = text[p.end_char : p.end_char + 6]
             before = text[max(0, p.start_char - 4) : p.start_char]
-            if after.startswith(COORDINATING) or before.endswith(RECIPIENT_MARKERS):
+            if after.startswith(cues.coord) or before.endswith(cues.marker):
                 continue
-            if p.label_ == "LOC" and not after.startswith(ASSIST_CUES):
+            if p.label_ == "LOC" and not after.startswith(cues.assist):
                 continue  # a place gives only when it is the subject of the giving
-            if after.startswith(RECEIVING_VERBS):
+            if after.startswith(cues.receive):
                 continue
             candidates.append(p)
         return candidates[-1] if candidates else None
 
-    @staticmethod
-    def _recipient(text: str, measure: Span, parties: Sequence[Span], provider: Optional[Span]) -> Optional[Span]:
+    def _recipient(self, text: str, measure: Span, parties: Sequence[Span], provider: Optional[Span]) -> Optional[Span]:
         best, best_dist = None, None
         for p in parties:
             if provider is not None and p.start_char == provider.start_char:
                 continue
             before = text[max(0, p.start_char - 4) : p.start_char]
             after = text[p.end_char : p.end_char + 4]
-            if before.endswith(RECIPIENT_MARKERS) or after.startswith(RECEIVING_VERBS):
+            if before.endswith(self.cues.marker) or after.startswith(self.cues.receive):
                 dist = abs(p.start_char - measure.start_char)
                 if best_dist is None or dist < best_dist:
                     best, best_dist = p, dist
