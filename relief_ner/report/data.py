@@ -16,7 +16,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..store.parties import UNKNOWN_REGION
-from ..store.reader import Store, events_of
+from ..store.reader import EVENT_SUMMARY_COLUMNS, Store, events_of
 from ..store.tables import measures
 
 # m² per 亩 (the schema's unit: 1 亩 = 10000/15 m²)
@@ -106,21 +106,7 @@ def tables(data: ReportData) -> Dict[str, pd.DataFrame]:
         .sort_values(["area_m2", "recipient_region"], ascending=[False, True])
         .reset_index(drop=True)
     )
-    listing = ev[
-        [
-            "event_id",
-            "first_published",
-            "last_published",
-            "provider",
-            "recipient",
-            "provider_region_label",
-            "recipient_region_label",
-            "money_cny",
-            "area_m2",
-            "n_records",
-            "n_documents",
-        ]
-    ].copy()
+    listing = ev[EVENT_SUMMARY_COLUMNS].copy()
     listing["doc_ids"] = [" ".join(map(str, v)) for v in ev["doc_ids"]]
     listing["source_urls"] = [" ".join(map(str, v)) for v in ev["source_urls"]]
     out["events"] = listing.rename(

@@ -201,28 +201,28 @@ def open(url: str, *, upgrade: bool = True) -> Store:  # noqa: A001 - the API th
     return Store(url, upgrade=upgrade)
 
 
+# What an event is summed up by (the report lists these, then its documents and sources).
+EVENT_SUMMARY_COLUMNS = [
+    "event_id",
+    "first_published",
+    "last_published",
+    "provider",
+    "recipient",
+    "provider_region_label",
+    "recipient_region_label",
+    "money_cny",
+    "area_m2",
+    "n_records",
+    "n_documents",
+]
+
+
 def events_of(frame: Any) -> Any:
     """Events from a records frame (`Store.records()` columns)."""
     import numpy as np
     import pandas as pd
 
-    columns = [
-        "event_id",
-        "first_published",
-        "last_published",
-        "provider",
-        "recipient",
-        "provider_region_label",
-        "recipient_region_label",
-        "money_cny",
-        "area_m2",
-        "n_records",
-        "n_documents",
-        "doc_ids",
-        "source_urls",
-        "first_doc_id",
-        "first_idx",
-    ]
+    columns = EVENT_SUMMARY_COLUMNS + ["doc_ids", "source_urls", "first_doc_id", "first_idx"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
     # Each event's records together, its first record (earliest date, document, position) first.
