@@ -84,8 +84,8 @@ def test_int8_inference_follows_the_shipped_setting(tmp_path):
     # the relation model's own torch layers stay float32
     assert not any(
         isinstance(m, torch.ao.nn.quantized.dynamic.Linear)
-        for m in torch_modules(quantised, "relief_relation_extractor")
-        for m in m.modules()
+        for module_ in torch_modules(quantised, "relief_relation_extractor")
+        for m in module_.modules()
     )
     dynamic = torch.ao.nn.quantized.dynamic.Linear
     linears = [m for m in module.modules() if isinstance(m, dynamic)]

@@ -54,9 +54,6 @@ def combine_relation_models(stage2: Union[str, Path, Language], stage1: Union[st
             "the two pipelines do not share the transformer weights: the deep part "
             "would read another encoder than the one it was trained with"
         )
-    wide_cfg.pop("tok2vec", None)
-    wide_cfg.pop("hidden_width", None)
-    wide_cfg["@architectures"] = "relief.RelationLexical.v1"
     model_cfg = {
         "@architectures": "relief.RelationWideDeep.v1",
         "wide": copy.deepcopy(wide_cfg),
@@ -80,19 +77,27 @@ def combine_relation_models(stage2: Union[str, Path, Language], stage1: Union[st
 
 
 def _wide_part(cfg: dict, model) -> Tuple[dict, object]:
-    """The config and model of the lexical part: the relation model itself, or the wide part
-    of an earlier combination (so that a new encoder-based model can join a shipped lexical one)."""
+    """The `relief.RelationLexical.v1` config and the model of the lexical part: the relation
+    model itself, or the wide part of an earlier combination (so that a new encoder-based
+    model can join a shipped lexical one)."""
     arch = cfg.get("@architectures")
     if arch in WIDE_ARCHITECTURES and not cfg.get("tok2vec"):
-        return cfg, model
+        return _as_lexical(cfg), model
     if arch == "relief.RelationWideDeep.v1":
-        return dict(cfg["wide"]), model.get_ref("wide")
+        return _as_lexical(dict(cfg["wide"])), model.get_ref("wide")
     if arch == "relief.RelationModel.v3":
-        return {k: v for k, v in cfg.items() if k not in ("tok2vec", "hidden_width")}, model.get_ref("wide")
+        return _as_lexical(cfg), model.get_ref("wide")
     raise EnsembleError(
         f"{REL} of the stage-2 pipeline must be relief.RelationLexical.v1 "
         "(a lexical model without tok2vec) or an earlier combination"
     )
+
+
+def _as_lexical(cfg: dict) -> dict:
+    """The earlier name's arguments of the lexical part, under its current name."""
+    lexical = {k: v for k, v in cfg.items() if k not in ("tok2vec", "hidden_width")}
+    lexical["@architectures"] = "relief.RelationLexical.v1"
+    return lexical
 
 
 def _deep_part(cfg: dict, model) -> Tuple[dict, object]:
